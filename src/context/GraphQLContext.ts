@@ -1,0 +1,10 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Loaders } from '../modules/registry';
+
+/** What every resolver receives: created fresh for each request, never shared between requests. */
+export interface GraphQLContext {
+  prisma: PrismaClient;
+  loaders: Loaders;
+  /** The id reported in every error's extensions and the X-Trace-Id header. */
+  traceId: string;
+}

@@ -1,0 +1,18 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import { createLoaderFactory } from '../loaders/loaderFactory';
+import { createLoaders } from '../modules/registry';
+import type { GraphQLContext } from './GraphQLContext';
+
+export interface ContextDependencies {
+  prisma: PrismaClient;
+  dataLoaderBatching: boolean;
+}
+
+/** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
+export function createContext({ prisma, dataLoaderBatching }: ContextDependencies, traceId: string): GraphQLContext {
+  return {
+    prisma,
+    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching })),
+    traceId,
+  };
+}

@@ -1,0 +1,54 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The closed set of error codes a client can see in `errors[].extensions.code`.
+ * Apollo Server adds its own request-level codes (GRAPHQL_PARSE_FAILED,
+ * GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, PERSISTED_QUERY_NOT_FOUND,
+ * OPERATION_RESOLUTION_FAILURE); everything else that escapes is masked as
+ * INTERNAL_SERVER_ERROR by `formatError`.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes Apollo Server raises itself for malformed requests: safe to show as they are. */
+export const APOLLO_REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/** An error meant for the client: its message and extensions are shown as they are. */
+export abstract class GatewayError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+/** The request is well-formed GraphQL but an argument's value is unacceptable. */
+export class BadUserInputError extends GatewayError {
+  constructor(message: string, details: { argument?: string } = {}) {
+    super(ErrorCode.BAD_USER_INPUT, message, details);
+  }
+}
+
+/** The thing asked for does not exist (or the viewer may not know that it exists). */
+export class NotFoundError extends GatewayError {
+  constructor(message: string) {
+    super(ErrorCode.NOT_FOUND, message);
+  }
+}
+
+export function isClientSafeError(error: unknown): boolean {
+  if (error instanceof GatewayError) return true;
+  if (!(error instanceof GraphQLError)) return false;
+  const code = error.extensions?.code;
+  return typeof code === 'string' && APOLLO_REQUEST_ERROR_CODES.has(code);
+}

@@ -1,0 +1,50 @@
+import DataLoader from 'dataloader';
+
+/**
+ * Builds the per-request DataLoaders. Every loader is positional (one value per key, in key
+ * order) and runs one query per batch. `batch: false` is the documented diagnostic setting
+ * DATALOADER_BATCHING=off: each key then costs its own query, which the benchmark measures.
+ */
+export interface LoaderFactory {
+  /** At most one row per key, e.g. productById; a missing row is null. */
+  one<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V | null>;
+  /** Every row of a key, e.g. itemsByOrderId; rows keep the order `fetch` returned them in. */
+  many<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V[]>;
+  /**
+   * One `many` loader per distinct argument set, for paged lists under each parent
+   * (Customer.orders(first:, filter:)): parents asked with the same arguments share a batch.
+   */
+  manyPerArgs<A, K, V>(
+    fetch: (args: A, keys: readonly K[]) => Promise<V[]>,
+    keyOf: (row: V) => K,
+  ): (args: A, argsKey: string) => DataLoader<K, V[]>;
+}
+
+export function createLoaderFactory({ batch }: { batch: boolean }): LoaderFactory {
+  const options = { batch };
+  const factory: LoaderFactory = {
+    one: (fetch, keyOf) =>
+      new DataLoader(async (keys) => {
+        const byKey = new Map((await fetch(keys)).map((row) => [keyOf(row), row]));
+        return keys.map((key) => byKey.get(key) ?? null);
+      }, options),
+    many: (fetch, keyOf) =>
+      new DataLoader(async (keys) => {
+        const groups = new Map(keys.map((key) => [key, [] as Array<Awaited<ReturnType<typeof fetch>>[number]>]));
+        for (const row of await fetch(keys)) groups.get(keyOf(row))?.push(row);
+        return keys.map((key) => groups.get(key)!);
+      }, options),
+    manyPerArgs: (fetch, keyOf) => {
+      const loaders = new Map<string, DataLoader<any, any[]>>();
+      return (args, argsKey) => {
+        let loader = loaders.get(argsKey);
+        if (!loader) {
+          loader = factory.many((keys) => fetch(args, keys), keyOf);
+          loaders.set(argsKey, loader);
+        }
+        return loader;
+      };
+    },
+  };
+  return factory;
+}

@@ -1,0 +1,15 @@
+import type { PrismaClient } from '../../generated/prisma/client';
+import type { LoaderFactory } from '../../loaders/loaderFactory';
+
+export function createCatalogLoaders(prisma: PrismaClient, loaders: LoaderFactory) {
+  return {
+    productById: loaders.one(
+      (ids: readonly number[]) => prisma.product.findMany({ where: { id: { in: [...ids] } } }),
+      (product) => product.id,
+    ),
+    productBySku: loaders.one(
+      (skus: readonly string[]) => prisma.product.findMany({ where: { sku: { in: [...skus] } } }),
+      (product) => product.sku,
+    ),
+  };
+}

@@ -1,0 +1,5 @@
+import type { ProductConnectionResolvers } from '../../../generated/graphql';
+
+export const ProductConnection: ProductConnectionResolvers = {
+  totalCount: (connection) => connection.totalCount(),
+};

@@ -1,0 +1,63 @@
+import { Prisma, type Order, type PrismaClient } from '../../generated/prisma/client';
+import type { LoaderFactory } from '../../loaders/loaderFactory';
+import type { PageRequest } from '../../pagination/pageArgs';
+import { ORDER_LINE_INCLUDE } from './orderLine';
+import { orderCriteriaSql, orderCriteriaWhere, type OrderCriteria } from './orderFilter';
+
+/** The arguments of Customer.orders, validated: one loader (one statement) per distinct set. */
+export interface CustomerOrdersPage {
+  page: PageRequest;
+  criteria: OrderCriteria;
+}
+
+export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory) {
+  return {
+    orderById: loaders.one(
+      (ids: readonly number[]) => prisma.order.findMany({ where: { id: { in: [...ids] } } }),
+      (order) => order.id,
+    ),
+    orderItemById: loaders.one(
+      (ids: readonly number[]) =>
+        prisma.orderItem.findMany({ where: { id: { in: [...ids] } }, include: ORDER_LINE_INCLUDE, relationLoadStrategy: 'join' }),
+      (item) => item.id,
+    ),
+    itemsByOrderId: loaders.many(
+      (orderIds: readonly number[]) =>
+        prisma.orderItem.findMany({
+          where: { orderId: { in: [...orderIds] } },
+          orderBy: { id: 'asc' },
+          include: ORDER_LINE_INCLUDE,
+          relationLoadStrategy: 'join',
+        }),
+      (item) => item.orderId,
+    ),
+    /** size + 1 orders per customer, newest first, for every customer in one statement. */
+    ordersPageByCustomerId: loaders.manyPerArgs(
+      ({ page, criteria }: CustomerOrdersPage, customerIds: readonly number[]) =>
+        prisma.$queryRaw<Order[]>`
+          SELECT "id", "customerId", "status", "currency", "totalCents", "createdAt", "updatedAt" FROM (
+            SELECT o.*, row_number() OVER (PARTITION BY o."customerId" ORDER BY o."createdAt" DESC, o."id" DESC) AS position
+            FROM "Order" o
+            WHERE o."customerId" = ANY(${[...customerIds]}::int[]) ${orderCriteriaSql(criteria)} ${beforeCursor(page)}
+          ) ranked
+          WHERE position <= ${page.size + 1}
+          ORDER BY "customerId", position`,
+      (order) => order.customerId,
+    ),
+    orderCountByCustomerId: loaders.manyPerArgs(
+      (criteria: OrderCriteria, customerIds: readonly number[]) =>
+        prisma.order.groupBy({
+          by: ['customerId'],
+          where: { ...orderCriteriaWhere(criteria), customerId: { in: [...customerIds] } },
+          _count: { _all: true },
+        }),
+      (group) => group.customerId,
+    ),
+  };
+}
+
+/** Customer.orders runs newest first, so its next page lies before the cursor. */
+function beforeCursor(page: PageRequest): Prisma.Sql {
+  if (!page.cursor) return Prisma.empty;
+  return Prisma.sql`AND (o."createdAt", o."id") < (${new Date(page.cursor[0])}, ${page.cursor[1]})`;
+}

@@ -1,0 +1,81 @@
+import type { GraphQLContext } from '../../context/GraphQLContext';
+import type { Order, Prisma } from '../../generated/prisma/client';
+import type { CustomerOrdersArgs, OrderOrderBy, QueryOrdersArgs } from '../../generated/graphql';
+import { buildConnection, type CountedConnection } from '../../pagination/connection';
+import type { CursorKey } from '../../pagination/cursor';
+import { parsePageArgs } from '../../pagination/pageArgs';
+import { fromGlobalIdOf } from '../node/globalId';
+import { orderCriteriaWhere, parseOrderFilter } from './orderFilter';
+
+const DEFAULT_ORDER_BY: OrderOrderBy = { field: 'CREATED_AT', direction: 'DESC' };
+const CUSTOMER_ORDERS_ORDERING = 'customer-orders:CREATED_AT:DESC';
+
+const SORT_COLUMNS = {
+  CREATED_AT: { column: 'createdAt', keyOf: (order: Order) => order.createdAt.getTime(), fromKey: (v: number) => new Date(v) },
+  TOTAL: { column: 'totalCents', keyOf: (order: Order) => order.totalCents, fromKey: (v: number) => v },
+} as const;
+
+export function findOrder(ctx: GraphQLContext, id: string): Promise<Order | null> {
+  return ctx.loaders.orderById.load(fromGlobalIdOf('Order', id));
+}
+
+/** orders(...): one statement for the page, plus one for totalCount only when it is selected. */
+export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Promise<CountedConnection<Order>> {
+  const orderBy = args.orderBy ?? DEFAULT_ORDER_BY;
+  const ordering = `orders:${orderBy.field}:${orderBy.direction}`;
+  const page = parsePageArgs(args, ordering);
+  const where = orderCriteriaWhere(parseOrderFilter(args.filter));
+  const sort = SORT_COLUMNS[orderBy.field];
+  // A backward page is read in the opposite direction and flipped by buildConnection.
+  const ascending = (orderBy.direction === 'ASC') === (page.direction === 'forward');
+  const direction = ascending ? 'asc' : 'desc';
+  const rows = await ctx.prisma.order.findMany({
+    where: page.cursor ? { AND: [where, keysetAfter(sort.column, sort.fromKey, page.cursor, ascending)] } : where,
+    orderBy: [{ [sort.column]: direction }, { id: direction }],
+    take: page.size + 1,
+  });
+  for (const order of rows) ctx.loaders.orderById.prime(order.id, order);
+  return {
+    ...buildConnection(rows, page, ordering, (order) => [sort.keyOf(order), order.id]),
+    totalCount: () => ctx.prisma.order.count({ where }),
+  };
+}
+
+/** Customer.orders(...): one statement for the pages of every customer in the query. */
+export async function listCustomerOrders(
+  ctx: GraphQLContext,
+  customerId: number,
+  args: CustomerOrdersArgs,
+): Promise<CountedConnection<Order>> {
+  const page = parsePageArgs({ first: args.first, after: args.after }, CUSTOMER_ORDERS_ORDERING);
+  const { customerId: _ignored, ...criteria } = parseOrderFilter(args.filter);
+  const argsKey = JSON.stringify([page.size, page.cursor, criteria]);
+  const rows = await ctx.loaders.ordersPageByCustomerId({ page, criteria }, argsKey).load(customerId);
+  for (const order of rows) ctx.loaders.orderById.prime(order.id, order);
+  return {
+    ...buildConnection(rows, page, CUSTOMER_ORDERS_ORDERING, (order) => [order.createdAt.getTime(), order.id]),
+    totalCount: async () => {
+      const [group] = await ctx.loaders.orderCountByCustomerId(criteria, JSON.stringify(criteria)).load(customerId);
+      return group?._count._all ?? 0;
+    },
+  };
+}
+
+/**
+ * Rows strictly after the cursor in reading order. Written as `col >= v AND (col > v OR id > i)`
+ * rather than a plain OR so that PostgreSQL can range-scan the (col, id) index.
+ */
+function keysetAfter(
+  column: 'createdAt' | 'totalCents',
+  fromKey: (value: number) => Date | number,
+  [value, id]: CursorKey,
+  ascending: boolean,
+): Prisma.OrderWhereInput {
+  const key = fromKey(Number(value));
+  const inclusive = ascending ? 'gte' : 'lte';
+  const strict = ascending ? 'gt' : 'lt';
+  return {
+    [column]: { [inclusive]: key },
+    OR: [{ [column]: { [strict]: key } }, { id: { [strict]: id } }],
+  };
+}

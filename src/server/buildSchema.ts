@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { resolverModules } from '../modules/registry';
+
+export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
+
+/** The SDL files under schema/, in a stable order: the public contract. */
+export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
+  return listGraphQLFiles(dir).map((file) => readFileSync(file, 'utf8'));
+}
+
+/** The executable schema: the SDL plus every module's resolvers, which must all match the SDL. */
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolverModules,
+    resolverValidationOptions: {
+      requireResolversToMatchSchema: 'error',
+      requireResolversForResolveType: 'error',
+    },
+  });
+}
+
+function listGraphQLFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.graphql'))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
