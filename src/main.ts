@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: draining in-flight requests');
     try {
       await server.stop();
+      logger.info('http server drained');
       await db.close();
+      logger.info('database closed');
       logger.info('shut down cleanly');
       process.exit(0);
     } catch (error) {

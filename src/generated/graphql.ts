@@ -249,6 +249,7 @@ export type ProductFilter = {
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type Query = {
   __typename?: 'Query';
   /** Fetches a customer by global id, or null when there is none. */
@@ -277,26 +278,31 @@ export type Query = {
 };
 
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type QueryOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -307,12 +313,14 @@ export type QueryOrdersArgs = {
 };
 
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type QueryProductArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   sku?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The root of every read: start here to fetch orders, products, stock and customers. */
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;

@@ -33,6 +33,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     formatError: createFormatError({ exposeInternals: config.isDevelopment }),
     includeStacktraceInErrorResponses: config.isDevelopment,
     introspection: true,
+    // main.ts owns shutdown: drain HTTP first, then close the database pool.
+    stopOnTerminationSignals: false,
     plugins: [
       // The cache-control plugin wraps every resolver: a third of our throughput, for a
       // feature we do not use yet.

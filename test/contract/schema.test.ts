@@ -1,0 +1,43 @@
+import {
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isScalarType,
+  isSpecifiedScalarType,
+  isIntrospectionType,
+} from 'graphql';
+import { buildSchema } from '../../src/server/buildSchema';
+
+/** The SDL is the contract frontend teams read: every coordinate must say what it means. */
+describe('schema contract', () => {
+  const schema = buildSchema();
+
+  it('describes every type, field, argument, input field and enum value', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (isIntrospectionType(type) || (isScalarType(type) && isSpecifiedScalarType(type))) continue;
+      if (!type.description?.trim()) missing.push(type.name);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description?.trim()) missing.push(`${type.name}.${field.name}`);
+          for (const arg of field.args) if (!arg.description?.trim()) missing.push(`${type.name}.${field.name}(${arg.name}:)`);
+        }
+      }
+      if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) if (!field.description?.trim()) missing.push(`${type.name}.${field.name}`);
+      }
+      if (isEnumType(type)) {
+        for (const value of type.getValues()) if (!value.description?.trim()) missing.push(`${type.name}.${value.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('lets every Node type be refetched: each implements Node with an id', () => {
+    const node = schema.getType('Node');
+    expect(isInterfaceType(node)).toBe(true);
+    const implementations = schema.getPossibleTypes(node as never).map((t) => t.name).sort();
+    expect(implementations).toEqual(['Customer', 'InventoryLevel', 'Order', 'OrderItem', 'Product', 'Warehouse']);
+  });
+});

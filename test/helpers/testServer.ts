@@ -1,0 +1,59 @@
+import pino from 'pino';
+import { loadConfig } from '../../src/config';
+import { connectDatabase, type Database } from '../../src/db/database';
+import { createServer, type GatewayServer } from '../../src/server/createServer';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: Array<{ message: string; path?: Array<string | number>; extensions: Record<string, any> }> };
+}
+
+export interface TestServer {
+  url: string;
+  db: Database;
+  server: GatewayServer;
+  /** POSTs a GraphQL operation as JSON. */
+  query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Runs `work` and returns its result with the SQL statements the driver sent meanwhile. */
+  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }>;
+  close(): Promise<void>;
+}
+
+/** A real gateway on a free port, over the run's test database (see globalSetup). */
+export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...env });
+  const db = connectDatabase({ connectionString: env.DATABASE_URL ?? testDatabaseUrl(), poolSize: config.database.poolSize });
+  const server = await createServer(config, db, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const url = await server.listen();
+  return {
+    url,
+    db,
+    server,
+    async query(query, variables, headers = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    },
+    async countStatements(work) {
+      const before = db.stats.statements;
+      const result = await work();
+      return { result, statements: db.stats.statements - before };
+    },
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is unset: run the tests through `npm test` (jest globalSetup).');
+  return url;
+}
+
+export const isEmbeddedDatabase = () => process.env.TEST_DATABASE_KIND === 'embedded';

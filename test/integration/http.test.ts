@@ -1,0 +1,98 @@
+import { createTestServer, type TestServer } from '../helpers/testServer';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await createTestServer({ MAX_BODY_BYTES: '4096' });
+});
+afterAll(() => server.close());
+
+const base = () => server.url.replace(/\/graphql$/, '');
+
+describe('HTTP', () => {
+  it('answers /healthz and /readyz', async () => {
+    expect(await (await fetch(`${base()}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base()}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('serves GET queries (with a CSRF preflight header) and POST', async () => {
+    const get = await fetch(`${server.url}?query=${encodeURIComponent('{ warehouses { code } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(get.status).toBe(200);
+    expect((await get.json()).data.warehouses).toHaveLength(3);
+  });
+
+  it('blocks a GET without a preflight header (CSRF protection) with a coded 400', async () => {
+    const get = await fetch(`${server.url}?query=${encodeURIComponent('{ warehouses { code } }')}`);
+    expect(get.status).toBe(400);
+  });
+
+  it('speaks the GraphQL-over-HTTP media type when asked', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: '{ warehouses { code } }' }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+    const invalid = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: '{ nope }' }),
+    });
+    expect(invalid.status).toBe(400);
+    expect((await invalid.json()).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('gives every error a code and a traceId, and echoes the trace id in X-Trace-Id', async () => {
+    const result = await server.query('{ order(id: "x") { id } }', undefined, { 'x-request-id': 'client-trace-12345' });
+    expect(result.headers.get('x-trace-id')).toBe('client-trace-12345');
+    expect(result.body.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'id', traceId: 'client-trace-12345' });
+  });
+
+  it.each([
+    ['invalid JSON', { 'content-type': 'application/json' }, '{"query": ', 400, 'BAD_REQUEST'],
+    ['an oversized body', { 'content-type': 'application/json' }, JSON.stringify({ query: `{ warehouses { code } } #${'x'.repeat(5000)}` }), 413, 'PAYLOAD_TOO_LARGE'],
+    ['a syntax error', { 'content-type': 'application/json' }, JSON.stringify({ query: '{ orders(' }), 400, 'GRAPHQL_PARSE_FAILED'],
+    ['a missing query', { 'content-type': 'application/json' }, JSON.stringify({}), 400, 'BAD_REQUEST'],
+    ['a wrong content type', { 'content-type': 'text/plain' }, '{ warehouses { code } }', 400, 'BAD_REQUEST'],
+  ])('answers %s with a clean 4xx and a code', async (_name, headers, body, status, code) => {
+    const response = await fetch(server.url, { method: 'POST', headers: headers as Record<string, string>, body });
+    expect(response.status).toBe(status);
+    const payload = await response.json();
+    expect(payload.errors[0].extensions.code).toBe(code);
+    expect(JSON.stringify(payload)).not.toMatch(/stacktrace|at .*\.ts:/);
+  });
+
+  it('answers unknown paths with a coded 404', async () => {
+    const response = await fetch(`${base()}/nope`);
+    expect(response.status).toBe(404);
+    expect((await response.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('when the database is down', () => {
+  let broken: TestServer;
+  beforeAll(async () => {
+    broken = await createTestServer({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' });
+  });
+  afterAll(() => broken.close());
+
+  it('masks the failure as INTERNAL_SERVER_ERROR with no cause, stack or SQL', async () => {
+    const result = await broken.query('{ orders(first: 1) { edges { node { id } } } }');
+    expect(result.body.errors).toHaveLength(1);
+    const [error] = result.body.errors!;
+    expect(error).toEqual({
+      message: 'Internal server error',
+      locations: [{ line: 1, column: 3 }],
+      path: ['orders'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', traceId: expect.any(String) },
+    });
+  });
+
+  it('reports not ready on /readyz, still alive on /healthz', async () => {
+    const root = broken.url.replace(/\/graphql$/, '');
+    expect((await fetch(`${root}/readyz`)).status).toBe(503);
+    expect((await fetch(`${root}/healthz`)).status).toBe(200);
+  });
+});
