@@ -3,10 +3,28 @@ import { loadConfig } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db/database';
 import { createServer, type GatewayServer } from '../../src/server/createServer';
 
+export interface GraphQLTestError {
+  message: string;
+  path?: Array<string | number>;
+  extensions: Record<string, any>;
+}
+
 export interface GraphQLResponse<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: Array<{ message: string; path?: Array<string | number>; extensions: Record<string, any> }> };
+  body: { data?: T; errors?: GraphQLTestError[] };
+}
+
+/** The response's first error; fails the test when there is none. */
+export function firstError(response: GraphQLResponse): GraphQLTestError {
+  const error = response.body.errors?.[0];
+  if (!error) throw new Error(`expected an error, got ${JSON.stringify(response.body)}`);
+  return error;
+}
+
+/** A fetch response's JSON body, untyped: tests assert its shape. */
+export async function jsonOf(response: Response): Promise<any> {
+  return response.json();
 }
 
 export interface TestServer {
@@ -36,7 +54,7 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, headers: response.headers, body: await response.json() };
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
     },
     async countStatements(work) {
       const before = db.stats.statements;

@@ -1,4 +1,4 @@
-import { createTestServer, type TestServer } from '../helpers/testServer';
+import { createTestServer, firstError, type TestServer } from '../helpers/testServer';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ describe('catalog', () => {
   it('requires exactly one of id and sku', async () => {
     for (const args of ['', '(id: "UHJvZHVjdDox", sku: "SKU-00001")']) {
       const result = await server.query(`{ product${args} { id } }`);
-      expect(result.body.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'Pass exactly one of "id" or "sku".' });
+      expect(firstError(result)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'Pass exactly one of "id" or "sku".' });
     }
   });
 
@@ -38,7 +38,7 @@ describe('catalog', () => {
       ['SKU-00010', 'SKU-00011', 'SKU-00012', 'SKU-00013', 'SKU-00014', 'SKU-00015', 'SKU-00016', 'SKU-00017', 'SKU-00018', 'SKU-00019'],
     );
     const tooLong = await server.query(`{ products(filter: { search: "${'x'.repeat(101)}" }) { totalCount } }`);
-    expect(tooLong.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(firstError(tooLong).extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('pages products in catalogue order', async () => {
@@ -80,12 +80,12 @@ describe('node', () => {
     const missing = Buffer.from('Warehouse:999').toString('base64url');
     expect((await server.query(`{ nodes(ids: ["${missing}"]) { id } }`)).body.data.nodes).toEqual([null]);
     const bad = await server.query(`{ nodes(ids: ["${missing}", "%%%"]) { id } }`);
-    expect(bad.body.errors![0]).toMatchObject({ message: 'Argument "ids[1]" is not a valid ID.', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(firstError(bad)).toMatchObject({ message: 'Argument "ids[1]" is not a valid ID.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('caps nodes(ids:) at 100 ids', async () => {
     const ids = Array.from({ length: 101 }, (_, i) => Buffer.from(`Order:${i + 1}`).toString('base64url'));
     const result = await server.query(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids });
-    expect(result.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(firstError(result).extensions.code).toBe('BAD_USER_INPUT');
   });
 });

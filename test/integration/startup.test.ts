@@ -54,7 +54,7 @@ describe('start-up', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ orders(first: 50) { totalCount edges { node { items { product { sku } } } } } }' }),
       });
-      const body = await response.json();
+      const body: any = await response.json();
       expect(body.data.orders.totalCount).toBe(250);
       expect(body.data.orders.edges).toHaveLength(50);
       expect(server.output()).toMatch(/seeded with demo data/);
