@@ -15,7 +15,7 @@ import type { Database } from '../db/database';
 import { errorEnvelopePlugin } from '../plugins/errorEnvelopePlugin';
 import { buildSchema } from './buildSchema';
 import { createFormatError } from './formatError';
-import { createHttpHandler } from './httpServer';
+import { createHttpHandler, InFlightRequests } from './httpServer';
 
 export interface GatewayServer {
   httpServer: Server;
@@ -47,6 +47,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     ],
   });
   await apollo.start();
+  const inFlight = new InFlightRequests();
   const contextDependencies = { prisma: db.prisma, dataLoaderBatching: config.dataLoaderBatching };
   httpServer.on(
     'request',
@@ -56,6 +57,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       isReady: () => db.isReachable(),
       maxBodyBytes: config.http.maxBodyBytes,
       logger,
+      inFlight,
     }),
   );
   return {
@@ -70,6 +72,12 @@ export async function createServer(config: Config, db: Database, logger: Logger)
           resolve(`http://${host}:${port}/graphql`);
         });
       }),
-    stop: () => apollo.stop(),
+    async stop() {
+      const deadline = Date.now() + config.http.shutdownGraceMs;
+      await apollo.stop();
+      // The drain plugin stops waiting for a request once its client disconnects; its
+      // resolvers may still be using the database, which the caller closes next.
+      await inFlight.drained(Math.max(0, deadline - Date.now()));
+    },
   };
 }

@@ -4,12 +4,39 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { GraphQLContext } from '../context/GraphQLContext';
 
+/** Requests still being executed, including those whose client has gone away. */
+export class InFlightRequests {
+  private count = 0;
+  private idle: Array<() => void> = [];
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.count += 1;
+    return work.finally(() => {
+      this.count -= 1;
+      if (this.count === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+  }
+
+  /** Resolves when none is left, or after `timeoutMs` at the latest. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GraphQLContext>;
   createContext: (traceId: string) => GraphQLContext;
   isReady: () => Promise<boolean>;
   maxBodyBytes: number;
   logger: Logger;
+  inFlight: InFlightRequests;
 }
 
 const TRACE_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -19,7 +46,7 @@ const TRACE_ID = /^[A-Za-z0-9._-]{8,64}$/;
  * /healthz (the process is alive) and /readyz (the database answers). Malformed HTTP gets
  * a JSON error with a code, never a stack trace.
  */
-export function createHttpHandler({ apollo, createContext, isReady, maxBodyBytes, logger }: HttpHandlerOptions): RequestListener {
+export function createHttpHandler({ apollo, createContext, isReady, maxBodyBytes, logger, inFlight }: HttpHandlerOptions): RequestListener {
   return (req, res) => {
     const incoming = req.headers['x-request-id'];
     const traceId = typeof incoming === 'string' && TRACE_ID.test(incoming) ? incoming : randomUUID();
@@ -28,7 +55,7 @@ export function createHttpHandler({ apollo, createContext, isReady, maxBodyBytes
     let handled: Promise<void>;
     switch (url.pathname) {
       case '/graphql':
-        handled = handleGraphQL(req, res, url, traceId);
+        handled = inFlight.track(handleGraphQL(req, res, url, traceId));
         break;
       case '/healthz':
         handled = Promise.resolve(sendJson(res, 200, { status: 'ok' }));
