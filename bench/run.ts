@@ -1,0 +1,226 @@
+import { execFile } from 'node:child_process';
+import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../src/config';
+import { connectDatabase, type Database } from '../src/db/database';
+import { startEmbeddedDatabase } from '../src/db/embeddedDatabase';
+import { applyMigrations } from '../src/db/migrations';
+import { SEED_SIZES, seedDatabase } from '../src/db/seed';
+import { createServer } from '../src/server/createServer';
+import { createThrowawayDatabase } from '../test/helpers/testDatabases';
+import { HAND_WRITTEN_ORDERS_SQL } from './handWrittenSql';
+
+/**
+ * npm run bench [-- --duration 10 --connections 16 --first 50]
+ *
+ * Seeds the bench dataset into a throwaway database (on the PostgreSQL server of DATABASE_URL,
+ * else in an embedded PGlite), then drives the issue's nested orders query with autocannon
+ * (in a separate process, so its CPU is not counted) against: the gateway; the gateway with
+ * DataLoader batching off; and one hand-written SQL statement through pg. Prints throughput,
+ * latency, SQL statements and Node CPU per request, and peak RSS.
+ */
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    first: { type: 'string', default: '50' },
+  },
+});
+const DURATION_S = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const FIRST = Number(values.first);
+
+const QUERY = `query { orders(first: ${FIRST}) { edges { node { id status createdAt customer { name email } items { quantity unitPrice { amount currency } product { sku name inventory { available warehouse { code } } } } } } } }`;
+const AUTOCANNON = path.resolve(__dirname, '../node_modules/.bin/autocannon');
+
+interface Measurement {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  statementsPerRequest: number;
+  cpuMsPerRequest: number;
+  peakRssMb: number;
+  errors: number;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { url, kind, drop } = await createBenchDatabase();
+  try {
+    console.log(`Database: ${kind}. Seeding the bench dataset...`);
+    const setup = connectDatabase({ connectionString: url, poolSize: 4 });
+    await applyMigrations(setup.pool);
+    const counts = await seedDatabase(setup.prisma, SEED_SIZES.bench);
+    await setup.close();
+    console.log('Seeded:', counts);
+
+    const results: Measurement[] = [];
+    const expected = await measureGateway('gateway (batching on)', url, 'on', results);
+    await measureGateway('gateway (batching off)', url, 'off', results, expected);
+    await measureHandWrittenSql(url, results, expected);
+    report(results, kind);
+  } finally {
+    await drop();
+    console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
+  }
+}
+
+async function createBenchDatabase(): Promise<{ url: string; kind: string; drop: () => Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const database = await createThrowawayDatabase(serverUrl, 'gateway_bench');
+    return { url: database.url, kind: `PostgreSQL (${new URL(serverUrl).host})`, drop: database.drop };
+  }
+  const embedded = await startEmbeddedDatabase(null);
+  return { url: embedded.connectionString, kind: 'embedded PGlite (in this process: its CPU counts as Node CPU)', drop: embedded.stop };
+}
+
+async function measureGateway(name: string, databaseUrl: string, batching: 'on' | 'off', results: Measurement[], expected?: unknown): Promise<unknown> {
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production', PORT: '0', DATALOADER_BATCHING: batching });
+  const db = connectDatabase({ connectionString: databaseUrl, poolSize: config.database.poolSize });
+  const server = await createServer(config, db, pino({ level: 'silent' }));
+  const url = await server.listen();
+  try {
+    const body = JSON.stringify({ query: QUERY });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const { data, errors } = (await response.json()) as { data: unknown; errors?: unknown };
+    if (errors) throw new Error(`the benchmark query failed: ${JSON.stringify(errors)}`);
+    if (expected !== undefined && !isDeepStrictEqual(data, expected)) throw new Error(`${name} returned different data`);
+    // Requests the server saw start and finish: autocannon abandons its in-flight requests at
+    // the deadline, but the server still completes them (and sends their statements).
+    const served = { started: 0, finished: 0 };
+    server.httpServer.on('request', (_req, res) => {
+      served.started += 1;
+      res.on('close', () => (served.finished += 1));
+    });
+    await autocannon(url, body, 2); // warm-up: JIT, pool connections, query plans
+    await settle(served);
+    results.push(
+      await measure(name, db, async () => {
+        const before = served.finished;
+        const load = await autocannon(url, body, DURATION_S);
+        await settle(served);
+        return { ...load, served: served.finished - before };
+      }),
+    );
+    return data;
+  } finally {
+    await server.stop();
+    await db.close();
+  }
+}
+
+async function measureHandWrittenSql(databaseUrl: string, results: Measurement[], expected: unknown): Promise<void> {
+  const db = connectDatabase({ connectionString: databaseUrl, poolSize: CONNECTIONS });
+  try {
+    const { rows } = await db.pool.query<{ data: string }>(HAND_WRITTEN_ORDERS_SQL, [FIRST]);
+    if (!isDeepStrictEqual(JSON.parse(rows[0]!.data), expected)) throw new Error('the hand-written SQL returns different data than the gateway');
+    await driveSql(db, 2);
+    results.push(await measure('hand-written SQL via pg', db, () => driveSql(db, DURATION_S)));
+  } finally {
+    await db.close();
+  }
+}
+
+interface LoadResult {
+  requests: number;
+  /** Requests the server completed, including those the client abandoned at the deadline. */
+  served?: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+/** Runs `load` while sampling this process's CPU, RSS and the statements its pool sent. */
+async function measure(name: string, db: Database, load: () => Promise<LoadResult>): Promise<Measurement> {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const statementsBefore = db.stats.statements;
+  const cpuBefore = process.cpuUsage();
+  const result = await load();
+  const cpu = process.cpuUsage(cpuBefore);
+  clearInterval(sampler);
+  return {
+    name,
+    requestsPerSecond: result.requestsPerSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    statementsPerRequest: (db.stats.statements - statementsBefore) / Math.max(result.served ?? result.requests, 1),
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(result.served ?? result.requests, 1),
+    peakRssMb: peakRss / 1_048_576,
+    errors: result.errors,
+  };
+}
+
+async function settle(served: { started: number; finished: number }): Promise<void> {
+  while (served.finished < served.started) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+async function autocannon(url: string, body: string, seconds: number): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)(
+    AUTOCANNON,
+    ['-j', '-c', String(CONNECTIONS), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, url],
+    { maxBuffer: 16 * 1_048_576 },
+  );
+  const report = JSON.parse(stdout);
+  return {
+    requests: report.requests.total,
+    requestsPerSecond: report.requests.total / report.duration,
+    p50Ms: report.latency.p50,
+    p99Ms: report.latency.p99,
+    errors: report.errors + report.non2xx + report.timeouts,
+  };
+}
+
+/** CONNECTIONS concurrent loops, each sending the statement and reading its JSON text. */
+async function driveSql(db: Database, seconds: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        try {
+          await db.pool.query(HAND_WRITTEN_ORDERS_SQL, [FIRST]);
+          latencies.push(performance.now() - t);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { requests: latencies.length, requestsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), errors };
+}
+
+function report(results: Measurement[], kind: string): void {
+  const [on, off, sql] = results as [Measurement, Measurement, Measurement];
+  console.log(`\norders(first: ${FIRST}) nested query, ${CONNECTIONS} connections, ${DURATION_S} s each, ${kind}\n`);
+  console.table(
+    results.map((r) => ({
+      target: r.name,
+      'req/s': r.requestsPerSecond.toFixed(1),
+      'p50 ms': r.p50Ms.toFixed(1),
+      'p99 ms': r.p99Ms.toFixed(1),
+      'SQL/req': r.statementsPerRequest.toFixed(2),
+      'Node CPU ms/req': r.cpuMsPerRequest.toFixed(2),
+      'peak RSS MB': r.peakRssMb.toFixed(0),
+      errors: r.errors,
+    })),
+  );
+  console.log(`gateway / hand-written SQL limit: ${(on.requestsPerSecond / sql.requestsPerSecond).toFixed(3)} (long-run target >= 0.26)`);
+  console.log(`gateway / batching off:           ${(on.requestsPerSecond / off.requestsPerSecond).toFixed(2)}x`);
+  if (results.some((r) => r.errors > 0)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
