@@ -19,7 +19,21 @@ const settings = {
   DATALOADER_BATCHING: z.enum(['on', 'off']).default('on'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_PUBLIC_KEY: z.string().startsWith('-----BEGIN PUBLIC KEY-----', 'must be a PEM public key (SPKI)').optional(),
+  JWT_PUBLIC_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  JWT_ISSUER: z.string().min(1).default('orders-gateway'),
+  JWT_AUDIENCE: z.string().min(1).default('orders-gateway'),
+  JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
 } as const;
+
+/**
+ * Development only, and only when no key is configured: the HS256 secret that
+ * `npm run token:dev` signs with, so that a fresh clone can authenticate at once.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-never-use-in-production';
 
 const configSchema = z.object(settings);
 type Env = z.infer<typeof configSchema>;
@@ -33,6 +47,17 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Diagnostic: 'off' makes every DataLoader load its own query, to measure what batching saves. */
   dataLoaderBatching: boolean;
+  auth: {
+    /** HS256 (development and tests). At most one of jwtSecret, jwtPublicKey, jwksUrl is set. */
+    jwtSecret: string | undefined;
+    jwtPublicKey: string | undefined;
+    jwtPublicKeyAlgorithm: Env['JWT_PUBLIC_KEY_ALG'];
+    jwksUrl: string | undefined;
+    jwtIssuer: string;
+    jwtAudience: string;
+    jwtClockToleranceSeconds: number;
+    apiKeyCacheMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -53,6 +78,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const keySources = (['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL'] as const).filter((name) => e[name] !== undefined);
+  if (keySources.length > 1) {
+    throw new ConfigError(`Invalid configuration:\n  ${keySources.join(', ')}: set only one way to verify tokens.`);
+  }
+  if (e.NODE_ENV === 'production' && e.JWT_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  JWT_SECRET: a shared secret is for development and tests; in production set JWT_JWKS_URL or JWT_PUBLIC_KEY.',
+    );
+  }
+  const jwtSecret = e.JWT_SECRET ?? (e.NODE_ENV === 'development' && keySources.length === 0 ? DEVELOPMENT_JWT_SECRET : undefined);
   return {
     env: e.NODE_ENV,
     isDevelopment: e.NODE_ENV === 'development',
@@ -60,6 +95,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, embeddedDataDir: e.EMBEDDED_DATA_DIR },
     logLevel: e.LOG_LEVEL,
     dataLoaderBatching: e.DATALOADER_BATCHING === 'on',
+    auth: {
+      jwtSecret,
+      jwtPublicKey: e.JWT_PUBLIC_KEY,
+      jwtPublicKeyAlgorithm: e.JWT_PUBLIC_KEY_ALG,
+      jwksUrl: e.JWT_JWKS_URL,
+      jwtIssuer: e.JWT_ISSUER,
+      jwtAudience: e.JWT_AUDIENCE,
+      jwtClockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_S,
+      apiKeyCacheMs: e.API_KEY_CACHE_MS,
+    },
   };
 }
 

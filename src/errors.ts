@@ -10,6 +10,7 @@ import { GraphQLError } from 'graphql';
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -43,6 +44,18 @@ export class BadUserInputError extends GatewayError {
 export class NotFoundError extends GatewayError {
   constructor(message: string) {
     super(ErrorCode.NOT_FOUND, message);
+  }
+}
+
+/**
+ * Credentials were sent but are not acceptable (malformed, expired, wrongly signed, revoked).
+ * The whole request fails with HTTP 401: answering as anonymous would hide the client's bug.
+ */
+export class BadCredentialsError extends GatewayError {
+  constructor(reason: string) {
+    super(ErrorCode.UNAUTHENTICATED, `Invalid credentials: ${reason}.`, {
+      http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) },
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Loaders } from '../modules/registry';
 
@@ -7,4 +8,6 @@ export interface GraphQLContext {
   loaders: Loaders;
   /** The id reported in every error's extensions and the X-Trace-Id header. */
   traceId: string;
+  /** Who is asking; null for anonymous requests. */
+  viewer: Viewer | null;
 }

@@ -1,3 +1,4 @@
+import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLoaderFactory } from '../loaders/loaderFactory';
 import { createLoaders } from '../modules/registry';
@@ -9,10 +10,11 @@ export interface ContextDependencies {
 }
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
-export function createContext({ prisma, dataLoaderBatching }: ContextDependencies, traceId: string): GraphQLContext {
+export function createContext({ prisma, dataLoaderBatching }: ContextDependencies, traceId: string, viewer: Viewer | null): GraphQLContext {
   return {
     prisma,
     loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching })),
     traceId,
+    viewer,
   };
 }

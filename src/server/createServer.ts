@@ -7,7 +7,9 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import { createAuthenticator } from '../auth/authenticate';
 import type { Config } from '../config';
 import { createContext } from '../context/createContext';
 import type { GraphQLContext } from '../context/GraphQLContext';
@@ -49,11 +51,20 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   await apollo.start();
   const inFlight = new InFlightRequests();
   const contextDependencies = { prisma: db.prisma, dataLoaderBatching: config.dataLoaderBatching };
+  const authenticate = await createAuthenticator(config.auth, db.prisma);
   httpServer.on(
     'request',
     createHttpHandler({
       apollo,
-      createContext: (traceId) => createContext(contextDependencies, traceId),
+      createContext: async (traceId, credentials) => {
+        try {
+          return createContext(contextDependencies, traceId, await authenticate(credentials));
+        } catch (error) {
+          // With no context, the error envelope plugin never sees this request: stamp it here.
+          if (error instanceof GraphQLError) Object.assign(error.extensions, { traceId });
+          throw error;
+        }
+      },
       isReady: () => db.isReachable(),
       maxBodyBytes: config.http.maxBodyBytes,
       logger,

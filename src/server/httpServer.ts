@@ -32,7 +32,7 @@ export class InFlightRequests {
 
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GraphQLContext>;
-  createContext: (traceId: string) => GraphQLContext;
+  createContext: (traceId: string, credentials: { authorization?: string; apiKey?: string }) => Promise<GraphQLContext>;
   isReady: () => Promise<boolean>;
   maxBodyBytes: number;
   logger: Logger;
@@ -99,7 +99,7 @@ export function createHttpHandler({ apollo, createContext, isReady, maxBodyBytes
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: async () => createContext(traceId),
+      context: () => createContext(traceId, { authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

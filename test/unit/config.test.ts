@@ -25,4 +25,16 @@ describe('loadConfig', () => {
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).http.port).toBe(4000);
   });
+
+  it('uses the development JWT secret only in development with no key configured', () => {
+    expect(loadConfig({}).auth.jwtSecret).toBeDefined();
+    expect(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.example.com/jwks.json' }).auth.jwtSecret).toBeUndefined();
+  });
+
+  it('refuses a shared JWT secret in production, and more than one key source', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/JWT_SECRET: a shared secret is for development/);
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://id.example.com/jwks.json' })).toThrow(/set only one way/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET="short": must be at least 32 characters/);
+  });
 });

@@ -1,0 +1,19 @@
+import { SignJWT } from 'jose';
+
+export const TEST_JWT_SECRET = 'test-secret-for-the-gateway-test-suite-0123456789';
+export const TEST_AUTH_ENV = { JWT_SECRET: TEST_JWT_SECRET, API_KEY_CACHE_MS: '0' };
+
+/** A signed HS256 token as the test server accepts it; override any claim or the key. */
+export function signToken(
+  claims: Record<string, unknown> = {},
+  { secret = TEST_JWT_SECRET, issuer = 'orders-gateway', audience = 'orders-gateway', expiresIn = '5m', subject = 'user-1' } = {},
+): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(subject)
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
