@@ -92,19 +92,20 @@ async function measureGateway(name: string, databaseUrl: string, batching: 'on' 
     if (expected !== undefined && !isDeepStrictEqual(data, expected)) throw new Error(`${name} returned different data`);
     // Requests the server saw start and finish: autocannon abandons its in-flight requests at
     // the deadline, but the server still completes them (and sends their statements).
-    const served = { started: 0, finished: 0 };
+    const served = { started: 0, finished: 0, answered: 0 };
     server.httpServer.on('request', (_req, res) => {
       served.started += 1;
+      res.on('finish', () => (served.answered += 1));
       res.on('close', () => (served.finished += 1));
     });
     await autocannon(url, body, 2); // warm-up: JIT, pool connections, query plans
     await settle(served);
     results.push(
       await measure(name, db, async () => {
-        const before = served.finished;
+        const before = served.answered;
         const load = await autocannon(url, body, DURATION_S);
         await settle(served);
-        return { ...load, served: served.finished - before };
+        return { ...load, served: served.answered - before };
       }),
     );
     return data;
