@@ -11,6 +11,7 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -56,6 +57,20 @@ export class BadCredentialsError extends GatewayError {
     super(ErrorCode.UNAUTHENTICATED, `Invalid credentials: ${reason}.`, {
       http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) },
     });
+  }
+}
+
+/** The viewer may not read this; an anonymous viewer gets AuthenticationRequiredError instead. */
+export class ForbiddenError extends GatewayError {
+  constructor(message: string) {
+    super(ErrorCode.FORBIDDEN, message);
+  }
+}
+
+/** This needs a signed-in viewer (the field fails; the request goes on). */
+export class AuthenticationRequiredError extends GatewayError {
+  constructor(message: string) {
+    super(ErrorCode.UNAUTHENTICATED, message);
   }
 }
 

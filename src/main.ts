@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { MissingAccessRulesError } from './auth/accessRules';
 import { ConfigError, loadConfig } from './config';
 import { DatabaseSetupError, openDatabase } from './db/openDatabase';
 import { createServer } from './server/createServer';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseSetupError) {
+  if (error instanceof ConfigError || error instanceof DatabaseSetupError || error instanceof MissingAccessRulesError) {
     console.error(error.message);
   } else {
     console.error('Failed to start:', error);

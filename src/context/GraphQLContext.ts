@@ -1,3 +1,4 @@
+import type { AccessRules } from '../auth/accessRules';
 import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Loaders } from '../modules/registry';
@@ -5,6 +6,8 @@ import type { Loaders } from '../modules/registry';
 /** What every resolver receives: created fresh for each request, never shared between requests. */
 export interface GraphQLContext {
   prisma: PrismaClient;
+  /** The SDL's @auth/@public rules, for the checks that only execution can make (node(id:)). */
+  accessRules: AccessRules;
   loaders: Loaders;
   /** The id reported in every error's extensions and the X-Trace-Id header. */
   traceId: string;

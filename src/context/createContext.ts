@@ -1,3 +1,4 @@
+import type { AccessRules } from '../auth/accessRules';
 import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLoaderFactory } from '../loaders/loaderFactory';
@@ -7,12 +8,14 @@ import type { GraphQLContext } from './GraphQLContext';
 export interface ContextDependencies {
   prisma: PrismaClient;
   dataLoaderBatching: boolean;
+  accessRules: AccessRules;
 }
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
-export function createContext({ prisma, dataLoaderBatching }: ContextDependencies, traceId: string, viewer: Viewer | null): GraphQLContext {
+export function createContext({ prisma, dataLoaderBatching, accessRules }: ContextDependencies, traceId: string, viewer: Viewer | null): GraphQLContext {
   return {
     prisma,
+    accessRules,
     loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching })),
     traceId,
     viewer,

@@ -24,14 +24,14 @@ export type Scalars = {
 /** Someone who places orders. */
 export type Customer = Node & {
   __typename?: 'Customer';
-  /** The customer's email address (unique). */
-  email: Scalars['String']['output'];
+  /** The customer's email address (unique); null (with a FORBIDDEN error) for viewers without customers:pii. */
+  email?: Maybe<Scalars['String']['output']>;
   /** The customer's global id. */
   id: Scalars['ID']['output'];
   /** The customer's full name. */
   name: Scalars['String']['output'];
-  /** The customer's orders, newest first, a page at a time. At most 100 per page. */
-  orders: OrderConnection;
+  /** The customer's orders, newest first, a page at a time, at most 100 per page; null (with a FORBIDDEN error) for viewers without orders:read. */
+  orders?: Maybe<OrderConnection>;
 };
 
 
@@ -209,8 +209,8 @@ export type Product = Node & {
   description: Scalars['String']['output'];
   /** The product's global id. */
   id: Scalars['ID']['output'];
-  /** The product's stock in every warehouse that stocks it, ordered by warehouse. */
-  inventory: Array<InventoryLevel>;
+  /** The product's stock in every warehouse that stocks it, ordered by warehouse; null (with a FORBIDDEN error) for viewers without inventory:read. */
+  inventory?: Maybe<Array<InventoryLevel>>;
   /** The product's display name. */
   name: Scalars['String']['output'];
   /** The current catalogue price of one unit. */
@@ -326,6 +326,26 @@ export type QueryProductsArgs = {
   filter?: InputMaybe<ProductFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+/**
+ * A permission a viewer holds, granted by their role or API key (see README, "Authentication").
+ * Each value stands for the scope written in lower case with a colon: ORDERS_READ is orders:read.
+ */
+export type Scope =
+  /** Administer the gateway. */
+  | 'ADMIN'
+  /** Read customers' personal data, such as email addresses. */
+  | 'CUSTOMERS_PII'
+  /** Read customer records (a customer: only their own). */
+  | 'CUSTOMERS_READ'
+  /** Read stock levels and warehouses. */
+  | 'INVENTORY_READ'
+  /** Adjust stock levels. */
+  | 'INVENTORY_WRITE'
+  /** Read orders and their lines (a customer: only their own). */
+  | 'ORDERS_READ'
+  /** Place and change orders. */
+  | 'ORDERS_WRITE';
 
 /** The order of a sorted list. */
 export type SortDirection =
@@ -464,6 +484,7 @@ export type ResolversTypes = {
   ProductEdge: ResolverTypeWrapper<EdgeModel<ProductModel>>;
   ProductFilter: ProductFilter;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Scope: Scope;
   SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Warehouse: ResolverTypeWrapper<WarehouseModel>;
@@ -497,11 +518,21 @@ export type ResolversParentTypes = {
   Warehouse: WarehouseModel;
 };
 
+export type AuthDirectiveArgs = {
+  requires: Array<Scope>;
+};
+
+export type AuthDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PublicDirectiveArgs = { };
+
+export type PublicDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type CustomerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
-  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<CustomerOrdersArgs>>;
+  orders?: Resolver<Maybe<ResolversTypes['OrderConnection']>, ParentType, ContextType, Partial<CustomerOrdersArgs>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -580,7 +611,7 @@ export type ProductResolvers<ContextType = GraphQLContext, ParentType extends Re
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  inventory?: Resolver<Array<ResolversTypes['InventoryLevel']>, ParentType, ContextType>;
+  inventory?: Resolver<Maybe<Array<ResolversTypes['InventoryLevel']>>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -639,3 +670,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Warehouse?: WarehouseResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GraphQLContext> = {
+  auth?: AuthDirectiveResolver<any, any, ContextType>;
+  public?: PublicDirectiveResolver<any, any, ContextType>;
+};

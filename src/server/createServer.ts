@@ -9,11 +9,13 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import { buildAccessRules } from '../auth/accessRules';
 import { createAuthenticator } from '../auth/authenticate';
 import type { Config } from '../config';
 import { createContext } from '../context/createContext';
 import type { GraphQLContext } from '../context/GraphQLContext';
 import type { Database } from '../db/database';
+import { authorizationPlugin } from '../plugins/authorizationPlugin';
 import { errorEnvelopePlugin } from '../plugins/errorEnvelopePlugin';
 import { buildSchema } from './buildSchema';
 import { createFormatError } from './formatError';
@@ -30,8 +32,10 @@ export interface GatewayServer {
 
 export async function createServer(config: Config, db: Database, logger: Logger): Promise<GatewayServer> {
   const httpServer = createNodeServer();
+  const schema = buildSchema();
+  const accessRules = buildAccessRules(schema);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
+    schema,
     formatError: createFormatError({ exposeInternals: config.isDevelopment }),
     includeStacktraceInErrorResponses: config.isDevelopment,
     introspection: true,
@@ -45,12 +49,14 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       config.isDevelopment
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      // Policies analyse the operation before execution, in this order.
+      authorizationPlugin(accessRules),
       errorEnvelopePlugin(logger),
     ],
   });
   await apollo.start();
   const inFlight = new InFlightRequests();
-  const contextDependencies = { prisma: db.prisma, dataLoaderBatching: config.dataLoaderBatching };
+  const contextDependencies = { prisma: db.prisma, dataLoaderBatching: config.dataLoaderBatching, accessRules };
   const authenticate = await createAuthenticator(config.auth, db.prisma);
   httpServer.on(
     'request',

@@ -7,6 +7,7 @@ import {
   isSpecifiedScalarType,
   isIntrospectionType,
 } from 'graphql';
+import { buildAccessRules } from '../../src/auth/accessRules';
 import { buildSchema } from '../../src/server/buildSchema';
 
 /** The SDL is the contract frontend teams read: every coordinate must say what it means. */
@@ -39,5 +40,9 @@ describe('schema contract', () => {
     expect(isInterfaceType(node)).toBe(true);
     const implementations = schema.getPossibleTypes(node as never).map((t) => t.name).sort();
     expect(implementations).toEqual(['Customer', 'InventoryLevel', 'Order', 'OrderItem', 'Product', 'Warehouse']);
+  });
+
+  it('gives every field of every object type an access rule (deny by default)', () => {
+    expect(() => buildAccessRules(schema)).not.toThrow();
   });
 });

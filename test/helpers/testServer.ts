@@ -2,6 +2,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db/database';
 import { createServer, type GatewayServer } from '../../src/server/createServer';
+import { TEST_AUTH_ENV, signToken } from './tokens';
 
 export interface GraphQLTestError {
   message: string;
@@ -31,8 +32,15 @@ export interface TestServer {
   url: string;
   db: Database;
   server: GatewayServer;
-  /** POSTs a GraphQL operation as JSON. */
+  /**
+   * POSTs a GraphQL operation as JSON, as an admin unless `headers` carry other credentials
+   * (authorization or x-api-key).
+   */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** POSTs with exactly these credentials: null for anonymous, else the headers to send. */
+  queryAs<T = any>(credentials: Record<string, string> | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Authorization headers of a token with these roles (and claims). */
+  bearer(claims: Record<string, unknown>): Promise<Record<string, string>>;
   /** Runs `work` and returns its result with the SQL statements the driver sent meanwhile. */
   countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }>;
   close(): Promise<void>;
@@ -40,22 +48,31 @@ export interface TestServer {
 
 /** A real gateway on a free port, over the run's test database (see globalSetup). */
 export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...TEST_AUTH_ENV, ...env });
   const db = connectDatabase({ connectionString: env.DATABASE_URL ?? testDatabaseUrl(), poolSize: config.database.poolSize });
   const server = await createServer(config, db, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const url = await server.listen();
+  const admin = await bearerHeaders({ roles: ['admin'] });
+  const post = async (credentials: Record<string, string>, query: string, variables?: Record<string, unknown>) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...credentials },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+  };
   return {
     url,
     db,
     server,
-    async query(query, variables, headers = {}) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+    query(query, variables, headers = {}) {
+      const hasCredentials = 'authorization' in headers || 'x-api-key' in headers;
+      return post(hasCredentials ? headers : { ...admin, ...headers }, query, variables);
     },
+    queryAs(credentials, query, variables) {
+      return post(credentials ?? {}, query, variables);
+    },
+    bearer: bearerHeaders,
     async countStatements(work) {
       const before = db.stats.statements;
       const result = await work();
@@ -75,3 +92,7 @@ export function testDatabaseUrl(): string {
 }
 
 export const isEmbeddedDatabase = () => process.env.TEST_DATABASE_KIND === 'embedded';
+
+export async function bearerHeaders(claims: Record<string, unknown>): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await signToken(claims)}` };
+}

@@ -1,15 +1,16 @@
-import { createTestServer } from '../helpers/testServer';
+import { bearerHeaders, createTestServer } from '../helpers/testServer';
 
 const HEAVY = `{ orders(first: 100) { edges { node { customer { name } items { product { inventory { warehouse { code } } } } } } } }`;
 
 describe('graceful shutdown', () => {
   it('waits for in-flight requests, even those whose client went away, before the database may close', async () => {
     const server = await createTestServer();
+    const admin = await bearerHeaders({ roles: ['admin'] });
     const aborts = Array.from({ length: 8 }, () => new AbortController());
     const requests = aborts.map((abort) =>
       fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...admin },
         body: JSON.stringify({ query: HEAVY }),
         signal: abort.signal,
       }).catch(() => undefined),

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SignJWT } from 'jose';
+import { DEVELOPMENT_JWT_SECRET } from '../../src/config';
 
 /**
  * `npm start` on a fresh clone: no DATABASE_URL, so the embedded database is created,
@@ -17,7 +19,7 @@ afterAll(() => {
 
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const { DATABASE_URL: _unset, ...inherited } = process.env;
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { ...inherited, NODE_ENV: 'production', PORT: '0', ...env } });
+  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', ...env } });
   children.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -49,9 +51,17 @@ describe('start-up', () => {
     const server = start({ EMBEDDED_DATA_DIR: path.join(dataDir, 'pglite') });
     try {
       const url = await waitForUrl(server.output, server.exited);
+      // What `npm run token:dev -- --role admin` prints on a fresh clone.
+      const token = await new SignJWT({ roles: ['admin'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('dev-admin')
+        .setIssuer('orders-gateway')
+        .setAudience('orders-gateway')
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: '{ orders(first: 50) { totalCount edges { node { items { product { sku } } } } } }' }),
       });
       const body: any = await response.json();

@@ -1,5 +1,6 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
-import { BadUserInputError } from '../../errors';
+import { isAllowed } from '../../auth/accessRules';
+import { AuthenticationRequiredError, BadUserInputError, ForbiddenError } from '../../errors';
 import type { Customer, InventoryLevel, Order, Product, Warehouse } from '../../generated/prisma/client';
 import type { OrderLine } from '../orders/orderLine';
 import { fromGlobalId, type NodeType } from './globalId';
@@ -22,15 +23,29 @@ const loadByType: Record<NodeType, (ctx: GraphQLContext, id: number) => Promise<
 
 export async function findNode(ctx: GraphQLContext, globalId: string, argument = 'id'): Promise<NodeRow | null> {
   const { type, id } = fromGlobalId(globalId, argument);
+  authorizeType(ctx, type);
   const row = await loadByType[type](ctx, id);
   return row ? { ...row, __typename: type } : null;
 }
 
-export function findNodes(ctx: GraphQLContext, globalIds: readonly string[]): Promise<Array<NodeRow | null>> {
+/** One promise per id, so that an id the viewer may not read fails alone, at its index. */
+export function findNodes(ctx: GraphQLContext, globalIds: readonly string[]): Array<Promise<NodeRow | null>> {
   if (globalIds.length > MAX_NODES) {
     throw new BadUserInputError(`Argument "ids" has ${globalIds.length} ids; at most ${MAX_NODES} are allowed.`, { argument: 'ids' });
   }
   // Decode every id first, so one malformed id fails the field before any query runs.
   globalIds.forEach((globalId, index) => fromGlobalId(globalId, `ids[${index}]`));
-  return Promise.all(globalIds.map((globalId, index) => findNode(ctx, globalId, `ids[${index}]`)));
+  return globalIds.map((globalId, index) => findNode(ctx, globalId, `ids[${index}]`));
+}
+
+/**
+ * node(id:) is declared @public, since what it returns is only known from the id: the rule of
+ * the type the id names is checked here, before anything is loaded.
+ */
+function authorizeType(ctx: GraphQLContext, type: NodeType): void {
+  const rule = ctx.accessRules.ofType(type);
+  if (!rule || isAllowed(rule, ctx.viewer?.scopes)) return;
+  const needs = rule.public ? '' : rule.requires.join(', ');
+  if (!ctx.viewer) throw new AuthenticationRequiredError(`Authentication required: a ${type} needs ${needs}.`);
+  throw new ForbiddenError(`Not authorized: a ${type} needs ${needs}.`);
 }

@@ -1,4 +1,6 @@
 import type { QueryResolvers } from '../../../../generated/graphql';
-import { findNodes } from '../../node.service';
+import { findNodes, type NodeRow } from '../../node.service';
 
-export const nodes: QueryResolvers['nodes'] = (_parent, args, ctx) => findNodes(ctx, args.ids);
+// graphql-js accepts a promise per list item (so each id fails alone); the generated type
+// only knows promises of the whole list.
+export const nodes: QueryResolvers['nodes'] = (_parent, args, ctx) => findNodes(ctx, args.ids) as unknown as NodeRow[];
