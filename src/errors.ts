@@ -60,6 +60,11 @@ export class BadCredentialsError extends GatewayError {
   }
 }
 
+/** The same answer for an id of no row and an id of a row the viewer may not see. */
+export function notFound(type: string): never {
+  throw new NotFoundError(`No ${type} has this id, or you may not see it.`);
+}
+
 /** The viewer may not read this; an anonymous viewer gets AuthenticationRequiredError instead. */
 export class ForbiddenError extends GatewayError {
   constructor(message: string) {

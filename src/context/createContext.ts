@@ -1,4 +1,5 @@
 import type { AccessRules } from '../auth/accessRules';
+import { rowScopeOf } from '../auth/rowScope';
 import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLoaderFactory } from '../loaders/loaderFactory';
@@ -16,7 +17,7 @@ export function createContext({ prisma, dataLoaderBatching, accessRules }: Conte
   return {
     prisma,
     accessRules,
-    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching })),
+    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching }), rowScopeOf(viewer)),
     traceId,
     viewer,
   };

@@ -1,3 +1,4 @@
+import type { RowScope } from '../auth/rowScope';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Resolvers } from '../generated/graphql';
 import type { LoaderFactory } from '../loaders/loaderFactory';
@@ -22,12 +23,13 @@ export const resolverModules: Resolvers[] = [
   customersResolvers,
 ];
 
-export function createLoaders(prisma: PrismaClient, factory: LoaderFactory) {
+/** The request's loaders; loaders of customer-owned rows apply the viewer's row scope in SQL. */
+export function createLoaders(prisma: PrismaClient, factory: LoaderFactory, scope: RowScope) {
   return {
     ...createCatalogLoaders(prisma, factory),
     ...createInventoryLoaders(prisma, factory),
-    ...createOrdersLoaders(prisma, factory),
-    ...createCustomersLoaders(prisma, factory),
+    ...createOrdersLoaders(prisma, factory, scope),
+    ...createCustomersLoaders(prisma, factory, scope),
   };
 }
 

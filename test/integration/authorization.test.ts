@@ -9,7 +9,6 @@ let ids: { order: string; customer: string; product: string; warehouse: string; 
 beforeAll(async () => {
   server = await createTestServer();
   as.anonymous = null;
-  as.customer = await server.bearer({ roles: ['customer'], customer_id: 1 });
   as.support = await server.bearer({ roles: ['support'] });
   as.inventory_manager = await server.bearer({ roles: ['inventory_manager'] });
   as.admin = await server.bearer({ roles: ['admin'] });
@@ -23,7 +22,12 @@ beforeAll(async () => {
     level: order.items[0].product.inventory[0].id,
     warehouse: order.items[0].product.inventory[0].warehouse.id,
   };
+  // The shopper of the matrix owns the order above.
+  as.customer = await server.bearer({ roles: ['customer'], customer_id: databaseId(ids.customer) });
 });
+
+const databaseId = (globalId: string) => Number(Buffer.from(globalId, 'base64url').toString().split(':')[1]);
+const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64url');
 afterAll(() => server.close());
 
 /**
@@ -127,3 +131,49 @@ describe('authorization', () => {
     expect(result.body.data).toEqual({ product: { inventory: null } });
   });
 });
+
+describe('row-level rules for shoppers', () => {
+  let own: number;
+  let otherOrder: { id: string; customerId: number; itemId: string };
+  let shopper: Record<string, string>;
+  beforeAll(async () => {
+    own = databaseId(ids.customer);
+    shopper = as.customer!;
+    const { rows } = await server.db.pool.query(
+      `SELECT o.id, o."customerId", min(i.id) AS "itemId" FROM "Order" o JOIN "OrderItem" i ON i."orderId" = o.id
+       WHERE o."customerId" <> $1 GROUP BY o.id ORDER BY o.id LIMIT 1`,
+      [own],
+    );
+    otherOrder = { id: globalId('Order', rows[0].id), customerId: rows[0].customerId, itemId: globalId('OrderItem', rows[0].itemId) };
+  });
+
+  it('lists only the shopper\'s own orders, counted in SQL, even when filtering for another customer', async () => {
+    const { rows } = await server.db.pool.query(`SELECT count(*)::int AS n FROM "Order" WHERE "customerId" = $1`, [own]);
+    const mine = await server.queryAs(shopper, `{ orders(first: 100) { totalCount edges { node { customer { id } } } } }`);
+    expect(mine.body.data.orders.totalCount).toBe(rows[0].n);
+    expect(mine.body.data.orders.edges).toHaveLength(rows[0].n);
+    for (const edge of mine.body.data.orders.edges) expect(edge.node.customer.id).toBe(ids.customer);
+    const theirs = await server.queryAs(shopper, `{ orders(first: 10, filter: { customerId: "${globalId('Customer', otherOrder.customerId)}" }) { totalCount } }`);
+    expect(theirs.body.data.orders.totalCount).toBe(0);
+  });
+
+  it.each([
+    ['order(id:)', 'order', () => otherOrder.id, 'Order'],
+    ['node(id:) of an order', 'node', () => otherOrder.id, 'Order'],
+    ['node(id:) of an order line', 'node', () => otherOrder.itemId, 'OrderItem'],
+    ['customer(id:)', 'customer', () => globalId('Customer', otherOrder.customerId), 'Customer'],
+  ])('answers NOT_FOUND for another customer\'s row through %s, exactly as for an id of no row', async (_name, field, theirId, type) => {
+    const theirs = await server.queryAs(shopper, `{ ${field}(id: "${theirId()}") { id } }`);
+    const missing = await server.queryAs(shopper, `{ ${field}(id: "${globalId(type, 999999)}") { id } }`);
+    expect(theirs.body).toEqual({ ...missing.body, errors: [{ ...missing.body.errors![0], extensions: { ...missing.body.errors![0]!.extensions, traceId: expect.any(String) } }] });
+    expect(firstError(theirs)).toMatchObject({ path: [field], extensions: { code: 'NOT_FOUND' } });
+  });
+
+  it('keeps one request\'s rows out of another\'s: staff then shopper in turn', async () => {
+    const staff = await server.queryAs(as.support!, `{ order(id: "${otherOrder.id}") { id } }`);
+    expect(staff.body.data.order.id).toBe(otherOrder.id);
+    const after = await server.queryAs(shopper, `{ order(id: "${otherOrder.id}") { id } }`);
+    expect(firstError(after).extensions.code).toBe('NOT_FOUND');
+  });
+});
+

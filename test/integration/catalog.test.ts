@@ -18,8 +18,10 @@ describe('catalog', () => {
     expect(byId.body.data.product.sku).toBe('SKU-00001');
   });
 
-  it('returns null for an unknown SKU', async () => {
-    expect((await server.query(`{ product(sku: "NOPE") { id } }`)).body).toEqual({ data: { product: null } });
+  it('answers NOT_FOUND for an unknown SKU', async () => {
+    const result = await server.query(`{ product(sku: "NOPE") { id } }`);
+    expect(result.body.data).toEqual({ product: null });
+    expect(firstError(result)).toMatchObject({ message: 'No Product has SKU "NOPE".', extensions: { code: 'NOT_FOUND' } });
   });
 
   it('requires exactly one of id and sku', async () => {
@@ -76,9 +78,11 @@ describe('node', () => {
     expect(one.body.data.node.id).toBe(order.id);
   });
 
-  it('returns null for ids of missing rows and BAD_USER_INPUT for malformed ids', async () => {
+  it('answers NOT_FOUND for ids of missing rows and BAD_USER_INPUT for malformed ids', async () => {
     const missing = Buffer.from('Warehouse:999').toString('base64url');
-    expect((await server.query(`{ nodes(ids: ["${missing}"]) { id } }`)).body.data.nodes).toEqual([null]);
+    const result = await server.query(`{ nodes(ids: ["${missing}"]) { id } }`);
+    expect(result.body.data.nodes).toEqual([null]);
+    expect(firstError(result)).toMatchObject({ path: ['nodes', 0], extensions: { code: 'NOT_FOUND' } });
     const bad = await server.query(`{ nodes(ids: ["${missing}", "%%%"]) { id } }`);
     expect(firstError(bad)).toMatchObject({ message: 'Argument "ids[1]" is not a valid ID.', extensions: { code: 'BAD_USER_INPUT' } });
   });

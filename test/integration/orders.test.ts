@@ -175,9 +175,10 @@ describe('orders', () => {
     expect(firstError(result).extensions.code).toBe('BAD_USER_INPUT');
   });
 
-  it('returns null for an order id that does not exist, and BAD_USER_INPUT for a Product id', async () => {
+  it('answers NOT_FOUND for an order id that does not exist, and BAD_USER_INPUT for a Product id', async () => {
     const missing = await server.query(`{ order(id: "${Buffer.from('Order:999999').toString('base64url')}") { id } }`);
-    expect(missing.body).toEqual({ data: { order: null } });
+    expect(missing.body.data).toEqual({ order: null });
+    expect(firstError(missing).extensions.code).toBe('NOT_FOUND');
     const wrongType = await server.query(`{ order(id: "${Buffer.from('Product:1').toString('base64url')}") { id } }`);
     expect(firstError(wrongType).extensions.code).toBe('BAD_USER_INPUT');
   });

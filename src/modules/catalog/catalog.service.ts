@@ -1,5 +1,5 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
-import { BadUserInputError } from '../../errors';
+import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Prisma, Product } from '../../generated/prisma/client';
 import type { ProductFilter, QueryProductsArgs } from '../../generated/graphql';
 import { buildConnection, type CountedConnection } from '../../pagination/connection';
@@ -9,12 +9,15 @@ import { fromGlobalIdOf } from '../node/globalId';
 const PRODUCT_ORDERING = 'products:id';
 const MAX_SEARCH_LENGTH = 100;
 
-export async function findProduct(ctx: GraphQLContext, args: { id?: string | null; sku?: string | null }): Promise<Product | null> {
+export async function findProduct(ctx: GraphQLContext, args: { id?: string | null; sku?: string | null }): Promise<Product> {
   if ((args.id == null) === (args.sku == null)) {
     throw new BadUserInputError('Pass exactly one of "id" or "sku".', { argument: 'id' });
   }
-  if (args.id != null) return ctx.loaders.productById.load(fromGlobalIdOf('Product', args.id));
-  return ctx.loaders.productBySku.load(args.sku!);
+  const product = args.id != null
+    ? await ctx.loaders.productById.load(fromGlobalIdOf('Product', args.id))
+    : await ctx.loaders.productBySku.load(args.sku!);
+  if (!product) throw new NotFoundError(args.id != null ? 'No Product has this id.' : `No Product has SKU ${JSON.stringify(args.sku)}.`);
+  return product;
 }
 
 export async function listProducts(ctx: GraphQLContext, args: QueryProductsArgs): Promise<CountedConnection<Product>> {

@@ -1,7 +1,8 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
 import type { Customer } from '../../generated/prisma/client';
+import { notFound } from '../../errors';
 import { fromGlobalIdOf } from '../node/globalId';
 
-export function findCustomer(ctx: GraphQLContext, id: string): Promise<Customer | null> {
-  return ctx.loaders.customerById.load(fromGlobalIdOf('Customer', id));
+export async function findCustomer(ctx: GraphQLContext, id: string): Promise<Customer> {
+  return (await ctx.loaders.customerById.load(fromGlobalIdOf('Customer', id))) ?? notFound('Customer');
 }

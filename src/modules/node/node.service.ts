@@ -1,6 +1,6 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
 import { isAllowed } from '../../auth/accessRules';
-import { AuthenticationRequiredError, BadUserInputError, ForbiddenError } from '../../errors';
+import { AuthenticationRequiredError, BadUserInputError, ForbiddenError, notFound } from '../../errors';
 import type { Customer, InventoryLevel, Order, Product, Warehouse } from '../../generated/prisma/client';
 import type { OrderLine } from '../orders/orderLine';
 import { fromGlobalId, type NodeType } from './globalId';
@@ -21,15 +21,15 @@ const loadByType: Record<NodeType, (ctx: GraphQLContext, id: number) => Promise<
   OrderItem: (ctx, id) => ctx.loaders.orderItemById.load(id),
 };
 
-export async function findNode(ctx: GraphQLContext, globalId: string, argument = 'id'): Promise<NodeRow | null> {
+export async function findNode(ctx: GraphQLContext, globalId: string, argument = 'id'): Promise<NodeRow> {
   const { type, id } = fromGlobalId(globalId, argument);
   authorizeType(ctx, type);
   const row = await loadByType[type](ctx, id);
-  return row ? { ...row, __typename: type } : null;
+  return row ? { ...row, __typename: type } : notFound(type);
 }
 
 /** One promise per id, so that an id the viewer may not read fails alone, at its index. */
-export function findNodes(ctx: GraphQLContext, globalIds: readonly string[]): Array<Promise<NodeRow | null>> {
+export function findNodes(ctx: GraphQLContext, globalIds: readonly string[]): Array<Promise<NodeRow>> {
   if (globalIds.length > MAX_NODES) {
     throw new BadUserInputError(`Argument "ids" has ${globalIds.length} ids; at most ${MAX_NODES} are allowed.`, { argument: 'ids' });
   }

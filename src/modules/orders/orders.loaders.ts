@@ -1,3 +1,4 @@
+import type { RowScope } from '../../auth/rowScope';
 import { Prisma, type Order, type PrismaClient } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 import type { PageRequest } from '../../pagination/pageArgs';
@@ -10,15 +11,21 @@ export interface CustomerOrdersPage {
   criteria: OrderCriteria;
 }
 
-export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory) {
+export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory, scope: RowScope) {
+  // A shopper sees only their own orders and their lines, whatever the ids asked for.
+  const visibleOrders = visibleOrdersOf(scope);
   return {
     orderById: loaders.one(
-      (ids: readonly number[]) => prisma.order.findMany({ where: { id: { in: [...ids] } } }),
+      (ids: readonly number[]) => prisma.order.findMany({ where: { id: { in: [...ids] }, ...visibleOrders } }),
       (order) => order.id,
     ),
     orderItemById: loaders.one(
       (ids: readonly number[]) =>
-        prisma.orderItem.findMany({ where: { id: { in: [...ids] } }, include: ORDER_LINE_INCLUDE, relationLoadStrategy: 'join' }),
+        prisma.orderItem.findMany({
+          where: { id: { in: [...ids] }, ...(scope.customerId === null ? {} : { order: visibleOrders }) },
+          include: ORDER_LINE_INCLUDE,
+          relationLoadStrategy: 'join',
+        }),
       (item) => item.id,
     ),
     itemsByOrderId: loaders.many(
@@ -39,6 +46,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
             SELECT o.*, row_number() OVER (PARTITION BY o."customerId" ORDER BY o."createdAt" DESC, o."id" DESC) AS position
             FROM "Order" o
             WHERE o."customerId" = ANY(${[...customerIds]}::int[]) ${orderCriteriaSql(criteria)} ${beforeCursor(page)}
+              ${scope.customerId === null ? Prisma.empty : Prisma.sql`AND o."customerId" = ${scope.customerId}`}
           ) ranked
           WHERE position <= ${page.size + 1}
           ORDER BY "customerId", position`,
@@ -48,7 +56,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
       (criteria: OrderCriteria, customerIds: readonly number[]) =>
         prisma.order.groupBy({
           by: ['customerId'],
-          where: { ...orderCriteriaWhere(criteria), customerId: { in: [...customerIds] } },
+          where: { AND: [orderCriteriaWhere(criteria), { customerId: { in: [...customerIds] } }, visibleOrders] },
           _count: { _all: true },
         }),
       (group) => group.customerId,
@@ -60,4 +68,9 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
 function beforeCursor(page: PageRequest): Prisma.Sql {
   if (!page.cursor) return Prisma.empty;
   return Prisma.sql`AND (o."createdAt", o."id") < (${new Date(page.cursor[0])}, ${page.cursor[1]})`;
+}
+
+/** The orders a viewer may see, as a Prisma condition (empty for staff and services). */
+export function visibleOrdersOf(scope: RowScope): Prisma.OrderWhereInput {
+  return scope.customerId === null ? {} : { customerId: scope.customerId };
 }

@@ -5,6 +5,9 @@ import { buildConnection, type CountedConnection } from '../../pagination/connec
 import type { CursorKey } from '../../pagination/cursor';
 import { parsePageArgs } from '../../pagination/pageArgs';
 import { fromGlobalIdOf } from '../node/globalId';
+import { notFound } from '../../errors';
+import { rowScopeOf } from '../../auth/rowScope';
+import { visibleOrdersOf } from './orders.loaders';
 import { orderCriteriaWhere, parseOrderFilter } from './orderFilter';
 
 const DEFAULT_ORDER_BY: OrderOrderBy = { field: 'CREATED_AT', direction: 'DESC' };
@@ -15,8 +18,9 @@ const SORT_COLUMNS = {
   TOTAL: { column: 'totalCents', keyOf: (order: Order) => order.totalCents, fromKey: (v: number) => v },
 } as const;
 
-export function findOrder(ctx: GraphQLContext, id: string): Promise<Order | null> {
-  return ctx.loaders.orderById.load(fromGlobalIdOf('Order', id));
+/** NOT_FOUND alike for a missing order and another customer's: ids cannot be probed. */
+export async function findOrder(ctx: GraphQLContext, id: string): Promise<Order> {
+  return (await ctx.loaders.orderById.load(fromGlobalIdOf('Order', id))) ?? notFound('Order');
 }
 
 /** orders(...): one statement for the page, plus one for totalCount only when it is selected. */
@@ -24,7 +28,7 @@ export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Pr
   const orderBy = args.orderBy ?? DEFAULT_ORDER_BY;
   const ordering = `orders:${orderBy.field}:${orderBy.direction}`;
   const page = parsePageArgs(args, ordering);
-  const where = orderCriteriaWhere(parseOrderFilter(args.filter));
+  const where: Prisma.OrderWhereInput = { AND: [orderCriteriaWhere(parseOrderFilter(args.filter)), visibleOrdersOf(rowScopeOf(ctx.viewer))] };
   const sort = SORT_COLUMNS[orderBy.field];
   // A backward page is read in the opposite direction and flipped by buildConnection.
   const ascending = (orderBy.direction === 'ASC') === (page.direction === 'forward');
