@@ -27,6 +27,14 @@ const settings = {
   JWT_AUDIENCE: z.string().min(1).default('orders-gateway'),
   JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  MAX_DEPTH: z.coerce.number().int().min(1).default(15),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(10),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  MAX_TOKENS: z.coerce.number().int().min(100).default(5_000),
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(100).default(20_000),
+  MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(100).default(10),
+  INTROSPECTION: z.enum(['on', 'off']).optional(),
 } as const;
 
 /**
@@ -58,6 +66,18 @@ export interface Config {
     jwtClockToleranceSeconds: number;
     apiKeyCacheMs: number;
   };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxRootFields: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxDocumentBytes: number;
+    /** Operations in one array-batched request; 0 refuses batches. */
+    maxBatchSize: number;
+  };
+  /** On in development, off elsewhere unless INTROSPECTION=on. */
+  introspection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +125,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwtClockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_S,
       apiKeyCacheMs: e.API_KEY_CACHE_MS,
     },
+    limits: {
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxRootFields: e.MAX_ROOT_FIELDS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxTokens: e.MAX_TOKENS,
+      maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+      maxBatchSize: e.MAX_BATCH_SIZE,
+    },
+    introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
   };
 }
 

@@ -17,6 +17,7 @@ import type { GraphQLContext } from '../context/GraphQLContext';
 import type { Database } from '../db/database';
 import { authorizationPlugin } from '../plugins/authorizationPlugin';
 import { errorEnvelopePlugin } from '../plugins/errorEnvelopePlugin';
+import { operationLimitsRule } from '../plugins/operationLimits';
 import { buildSchema } from './buildSchema';
 import { createFormatError } from './formatError';
 import { createHttpHandler, InFlightRequests } from './httpServer';
@@ -38,7 +39,12 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     schema,
     formatError: createFormatError({ exposeInternals: config.isDevelopment }),
     includeStacktraceInErrorResponses: config.isDevelopment,
-    introspection: true,
+    introspection: config.introspection,
+    // No "Did you mean ...?" outside development: suggestions map the schema for a prober.
+    hideSchemaDetailsFromClientErrors: !config.isDevelopment,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [operationLimitsRule(config.limits)],
+    allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
     // main.ts owns shutdown: drain HTTP first, then close the database pool.
     stopOnTerminationSignals: false,
     plugins: [
@@ -73,6 +79,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       },
       isReady: () => db.isReachable(),
       maxBodyBytes: config.http.maxBodyBytes,
+      maxDocumentBytes: config.limits.maxDocumentBytes,
+      maxBatchSize: config.limits.maxBatchSize,
       logger,
       inFlight,
     }),

@@ -35,6 +35,8 @@ export interface HttpHandlerOptions {
   createContext: (traceId: string, credentials: { authorization?: string; apiKey?: string }) => Promise<GraphQLContext>;
   isReady: () => Promise<boolean>;
   maxBodyBytes: number;
+  maxDocumentBytes: number;
+  maxBatchSize: number;
   logger: Logger;
   inFlight: InFlightRequests;
 }
@@ -46,7 +48,8 @@ const TRACE_ID = /^[A-Za-z0-9._-]{8,64}$/;
  * /healthz (the process is alive) and /readyz (the database answers). Malformed HTTP gets
  * a JSON error with a code, never a stack trace.
  */
-export function createHttpHandler({ apollo, createContext, isReady, maxBodyBytes, logger, inFlight }: HttpHandlerOptions): RequestListener {
+export function createHttpHandler(options: HttpHandlerOptions): RequestListener {
+  const { apollo, createContext, isReady, maxBodyBytes, maxDocumentBytes, maxBatchSize, logger, inFlight } = options;
   return (req, res) => {
     const incoming = req.headers['x-request-id'];
     const traceId = typeof incoming === 'string' && TRACE_ID.test(incoming) ? incoming : randomUUID();
@@ -97,6 +100,8 @@ export function createHttpHandler({ apollo, createContext, isReady, maxBodyBytes
         body = raw.toString('utf8');
       }
     }
+    const refusal = checkDocuments(method === 'POST' ? body : { query: url.searchParams.get('query') }, maxDocumentBytes, maxBatchSize);
+    if (refusal) return sendError(res, refusal.status, refusal.code, refusal.message, traceId);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: () => createContext(traceId, { authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') }),
@@ -110,6 +115,25 @@ export function createHttpHandler({ apollo, createContext, isReady, maxBodyBytes
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
+}
+
+/** Bounds what Apollo is asked to parse: each document's size, and the operations per batch. */
+function checkDocuments(body: unknown, maxDocumentBytes: number, maxBatchSize: number) {
+  const operations = Array.isArray(body) ? body : [body];
+  if (Array.isArray(body) && body.length > maxBatchSize) {
+    return {
+      status: 400,
+      code: 'BATCH_TOO_LARGE',
+      message: maxBatchSize === 0 ? 'Batched requests are not accepted.' : `A batch may hold at most ${maxBatchSize} operations; this one has ${body.length}.`,
+    };
+  }
+  for (const operation of operations) {
+    const query = (operation as { query?: unknown } | null)?.query;
+    if (typeof query === 'string' && Buffer.byteLength(query) > maxDocumentBytes) {
+      return { status: 413, code: 'DOCUMENT_TOO_LARGE', message: `A GraphQL document may be at most ${maxDocumentBytes} bytes.` };
+    }
+  }
+  return null;
 }
 
 function isJson(contentType: string | undefined): boolean {
