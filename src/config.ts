@@ -27,6 +27,7 @@ const settings = {
   JWT_AUDIENCE: z.string().min(1).default('orders-gateway'),
   JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  MAX_COST: z.coerce.number().int().min(1).default(10_000),
   MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   MAX_ALIASES: z.coerce.number().int().min(0).default(30),
   MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(10),
@@ -67,6 +68,8 @@ export interface Config {
     apiKeyCacheMs: number;
   };
   limits: {
+    /** The most an operation may cost (see README, "Cost and limits"). */
+    maxCost: number;
     maxDepth: number;
     maxAliases: number;
     maxRootFields: number;
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKeyCacheMs: e.API_KEY_CACHE_MS,
     },
     limits: {
+      maxCost: e.MAX_COST,
       maxDepth: e.MAX_DEPTH,
       maxAliases: e.MAX_ALIASES,
       maxRootFields: e.MAX_ROOT_FIELDS,

@@ -12,6 +12,7 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -76,6 +77,18 @@ export class ForbiddenError extends GatewayError {
 export class AuthenticationRequiredError extends GatewayError {
   constructor(message: string) {
     super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+/** The operation's estimated cost is above the maximum: rejected before execution (HTTP 400). */
+export class QueryTooComplexError extends GatewayError {
+  constructor(cost: number, maximumCost: number) {
+    super(
+      ErrorCode.QUERY_TOO_COMPLEX,
+      `The operation costs ${Number.isFinite(cost) ? cost : 'more than can be estimated'} points, above the maximum of ${maximumCost}: ` +
+        'ask for fewer items (first/last), fewer nested lists, or split the query.',
+      { cost: Number.isFinite(cost) ? cost : null, maximumCost, http: { status: 400 } },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AccessRules } from '../auth/accessRules';
 import type { Viewer } from '../auth/viewer';
+import type { DatabaseWork } from '../db/databaseWork';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Loaders } from '../modules/registry';
 
@@ -11,6 +12,8 @@ export interface GraphQLContext {
   loaders: Loaders;
   /** The id reported in every error's extensions and the X-Trace-Id header. */
   traceId: string;
+  /** SQL statements, loader batches and rows this request caused (extensions.cost.database). */
+  work: DatabaseWork;
   /** Who is asking; null for anonymous requests. */
   viewer: Viewer | null;
 }

@@ -2,6 +2,7 @@ import type { AccessRules } from '../auth/accessRules';
 import { rowScopeOf } from '../auth/rowScope';
 import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
+import { newDatabaseWork } from '../db/databaseWork';
 import { createLoaderFactory } from '../loaders/loaderFactory';
 import { createLoaders } from '../modules/registry';
 import type { GraphQLContext } from './GraphQLContext';
@@ -14,10 +15,12 @@ export interface ContextDependencies {
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
 export function createContext({ prisma, dataLoaderBatching, accessRules }: ContextDependencies, traceId: string, viewer: Viewer | null): GraphQLContext {
+  const work = newDatabaseWork();
   return {
     prisma,
     accessRules,
-    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching }), rowScopeOf(viewer)),
+    work,
+    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScopeOf(viewer)),
     traceId,
     viewer,
   };

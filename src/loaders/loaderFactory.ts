@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { recordQuery, type DatabaseWork } from '../db/databaseWork';
 
 /**
  * Builds the per-request DataLoaders. Every loader is positional (one value per key, in key
@@ -20,18 +21,22 @@ export interface LoaderFactory {
   ): (args: A, argsKey: string) => DataLoader<K, V[]>;
 }
 
-export function createLoaderFactory({ batch }: { batch: boolean }): LoaderFactory {
+export function createLoaderFactory({ batch, work }: { batch: boolean; work: DatabaseWork }): LoaderFactory {
   const options = { batch };
+  const run = <K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keys: readonly K[]) => {
+    work.batches += 1;
+    return recordQuery(work, fetch(keys));
+  };
   const factory: LoaderFactory = {
     one: (fetch, keyOf) =>
       new DataLoader(async (keys) => {
-        const byKey = new Map((await fetch(keys)).map((row) => [keyOf(row), row]));
+        const byKey = new Map((await run(fetch, keys)).map((row) => [keyOf(row), row]));
         return keys.map((key) => byKey.get(key) ?? null);
       }, options),
     many: (fetch, keyOf) =>
       new DataLoader(async (keys) => {
         const groups = new Map(keys.map((key) => [key, [] as Array<Awaited<ReturnType<typeof fetch>>[number]>]));
-        for (const row of await fetch(keys)) groups.get(keyOf(row))?.push(row);
+        for (const row of await run(fetch, keys)) groups.get(keyOf(row))?.push(row);
         return keys.map((key) => groups.get(key)!);
       }, options),
     manyPerArgs: (fetch, keyOf) => {

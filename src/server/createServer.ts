@@ -18,6 +18,8 @@ import type { Database } from '../db/database';
 import { authorizationPlugin } from '../plugins/authorizationPlugin';
 import { errorEnvelopePlugin } from '../plugins/errorEnvelopePlugin';
 import { operationLimitsRule } from '../plugins/operationLimits';
+import { complexityPlugin } from '../plugins/complexityPlugin';
+import { buildCostModel } from '../complexity/costModel';
 import { buildSchema } from './buildSchema';
 import { createFormatError } from './formatError';
 import { createHttpHandler, InFlightRequests } from './httpServer';
@@ -57,6 +59,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
       // Policies analyse the operation before execution, in this order.
       authorizationPlugin(accessRules),
+      complexityPlugin(buildCostModel(schema), config.limits.maxCost),
       errorEnvelopePlugin(logger),
     ],
   });

@@ -13,7 +13,7 @@ export interface GraphQLTestError {
 export interface GraphQLResponse<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: GraphQLTestError[] };
+  body: { data?: T; errors?: GraphQLTestError[]; extensions?: any };
 }
 
 /** The response's first error; fails the test when there is none. */

@@ -1,4 +1,5 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
+import { recordQuery } from '../../db/databaseWork';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Prisma, Product } from '../../generated/prisma/client';
 import type { ProductFilter, QueryProductsArgs } from '../../generated/graphql';
@@ -24,18 +25,18 @@ export async function listProducts(ctx: GraphQLContext, args: QueryProductsArgs)
   const page = parsePageArgs({ first: args.first, after: args.after }, PRODUCT_ORDERING);
   const where = productWhere(args.filter);
   const afterCursor = page.cursor ? { id: { gt: page.cursor[1] } } : {};
-  const rows = await ctx.prisma.product.findMany({
+  const rows = await recordQuery(ctx.work, ctx.prisma.product.findMany({
     where: { ...where, ...afterCursor },
     orderBy: { id: 'asc' },
     take: page.size + 1,
-  });
+  }));
   for (const product of rows) {
     ctx.loaders.productById.prime(product.id, product);
     ctx.loaders.productBySku.prime(product.sku, product);
   }
   return {
     ...buildConnection(rows, page, PRODUCT_ORDERING, (product) => [product.id, product.id]),
-    totalCount: () => ctx.prisma.product.count({ where }),
+    totalCount: () => recordQuery(ctx.work, ctx.prisma.product.count({ where })),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
+import { recordQuery } from '../../db/databaseWork';
 import type { InventoryLevel, Warehouse } from '../../generated/prisma/client';
 import type { WarehouseInventoryArgs } from '../../generated/graphql';
 import { buildConnection, type Connection } from '../../pagination/connection';
@@ -7,7 +8,7 @@ import { parsePageArgs } from '../../pagination/pageArgs';
 const WAREHOUSE_INVENTORY_ORDERING = 'warehouse-inventory:id';
 
 export async function listWarehouses(ctx: GraphQLContext): Promise<Warehouse[]> {
-  const warehouses = await ctx.prisma.warehouse.findMany({ orderBy: { code: 'asc' } });
+  const warehouses = await recordQuery(ctx.work, ctx.prisma.warehouse.findMany({ orderBy: { code: 'asc' } }));
   for (const warehouse of warehouses) ctx.loaders.warehouseById.prime(warehouse.id, warehouse);
   return warehouses;
 }

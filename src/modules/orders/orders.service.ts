@@ -7,6 +7,7 @@ import { parsePageArgs } from '../../pagination/pageArgs';
 import { fromGlobalIdOf } from '../node/globalId';
 import { notFound } from '../../errors';
 import { rowScopeOf } from '../../auth/rowScope';
+import { recordQuery } from '../../db/databaseWork';
 import { visibleOrdersOf } from './orders.loaders';
 import { orderCriteriaWhere, parseOrderFilter } from './orderFilter';
 
@@ -33,15 +34,15 @@ export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Pr
   // A backward page is read in the opposite direction and flipped by buildConnection.
   const ascending = (orderBy.direction === 'ASC') === (page.direction === 'forward');
   const direction = ascending ? 'asc' : 'desc';
-  const rows = await ctx.prisma.order.findMany({
+  const rows = await recordQuery(ctx.work, ctx.prisma.order.findMany({
     where: page.cursor ? { AND: [where, keysetAfter(sort.column, sort.fromKey, page.cursor, ascending)] } : where,
     orderBy: [{ [sort.column]: direction }, { id: direction }],
     take: page.size + 1,
-  });
+  }));
   for (const order of rows) ctx.loaders.orderById.prime(order.id, order);
   return {
     ...buildConnection(rows, page, ordering, (order) => [sort.keyOf(order), order.id]),
-    totalCount: () => ctx.prisma.order.count({ where }),
+    totalCount: () => recordQuery(ctx.work, ctx.prisma.order.count({ where })),
   };
 }
 
