@@ -5,6 +5,16 @@ import { z } from 'zod';
  * A bad value stops the server with a message naming the variable, what it accepts and its
  * default (see README, "Configuration").
  */
+const tiersSchema = z.record(z.string(), z.object({ bucketSize: z.number().int().min(1), restoreRate: z.number().positive() }));
+
+/** Points per bucket and per second, by tier; RATE_LIMIT_TIERS overrides any of them. */
+export const DEFAULT_RATE_TIERS = {
+  anonymous: { bucketSize: 2_000, restoreRate: 100 },
+  user: { bucketSize: 10_000, restoreRate: 500 },
+  standard: { bucketSize: 20_000, restoreRate: 1_000 },
+  premium: { bucketSize: 100_000, restoreRate: 5_000 },
+};
+
 const settings = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -36,6 +46,20 @@ const settings = {
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(100).default(20_000),
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(100).default(10),
   INTROSPECTION: z.enum(['on', 'off']).optional(),
+  RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  RATE_LIMIT_TIERS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return tiersSchema.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON like {"standard":{"bucketSize":20000,"restoreRate":1000}}' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('gateway:ratelimit:'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
 } as const;
 
 /**
@@ -81,6 +105,14 @@ export interface Config {
   };
   /** On in development, off elsewhere unless INTROSPECTION=on. */
   introspection: boolean;
+  rateLimit: {
+    enabled: boolean;
+    tiers: Record<string, { bucketSize: number; restoreRate: number }>;
+    /** Shared buckets in Redis; unset: in this process. */
+    redisUrl: string | undefined;
+    /** Prefix of the bucket keys in Redis: gateways sharing it share budgets. */
+    redisPrefix: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -139,6 +171,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBatchSize: e.MAX_BATCH_SIZE,
     },
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
+    rateLimit: {
+      enabled: e.RATE_LIMIT === 'on',
+      tiers: { ...DEFAULT_RATE_TIERS, ...e.RATE_LIMIT_TIERS },
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
   };
 }
 

@@ -13,6 +13,7 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -88,6 +89,17 @@ export class QueryTooComplexError extends GatewayError {
       `The operation costs ${Number.isFinite(cost) ? cost : 'more than can be estimated'} points, above the maximum of ${maximumCost}: ` +
         'ask for fewer items (first/last), fewer nested lists, or split the query.',
       { cost: Number.isFinite(cost) ? cost : null, maximumCost, http: { status: 400 } },
+    );
+  }
+}
+
+/** The client's bucket of cost points holds less than the operation costs (HTTP 429). */
+export class RateLimitedError extends GatewayError {
+  constructor(cost: number, available: number, retryAfterSeconds: number, restoreRate: number) {
+    super(
+      ErrorCode.RATE_LIMITED,
+      `Rate limited: the operation costs ${cost} points and ${available} are available, restored at ${restoreRate} a second; retry in ${retryAfterSeconds} s.`,
+      { cost, retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
     );
   }
 }

@@ -14,14 +14,19 @@ export interface ContextDependencies {
 }
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
-export function createContext({ prisma, dataLoaderBatching, accessRules }: ContextDependencies, traceId: string, viewer: Viewer | null): GraphQLContext {
+export function createContext(
+  { prisma, dataLoaderBatching, accessRules }: ContextDependencies,
+  request: { traceId: string; clientAddress: string },
+  viewer: Viewer | null,
+): GraphQLContext {
   const work = newDatabaseWork();
   return {
     prisma,
     accessRules,
     work,
     loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScopeOf(viewer)),
-    traceId,
+    traceId: request.traceId,
+    clientAddress: request.clientAddress,
     viewer,
   };
 }

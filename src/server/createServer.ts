@@ -20,6 +20,9 @@ import { errorEnvelopePlugin } from '../plugins/errorEnvelopePlugin';
 import { operationLimitsRule } from '../plugins/operationLimits';
 import { complexityPlugin } from '../plugins/complexityPlugin';
 import { buildCostModel } from '../complexity/costModel';
+import { rateLimitPlugin } from '../plugins/rateLimitPlugin';
+import { RedisBucketStore } from '../rateLimit/redisBucketStore';
+import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { buildSchema } from './buildSchema';
 import { createFormatError } from './formatError';
 import { createHttpHandler, InFlightRequests } from './httpServer';
@@ -37,6 +40,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const httpServer = createNodeServer();
   const schema = buildSchema();
   const accessRules = buildAccessRules(schema);
+  const buckets = config.rateLimit.redisUrl ? new RedisBucketStore(config.rateLimit.redisUrl, logger, config.rateLimit.redisPrefix) : new MemoryBucketStore();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError: createFormatError({ exposeInternals: config.isDevelopment }),
@@ -60,6 +64,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       // Policies analyse the operation before execution, in this order.
       authorizationPlugin(accessRules),
       complexityPlugin(buildCostModel(schema), config.limits.maxCost),
+      ...(config.rateLimit.enabled ? [rateLimitPlugin(buckets, config.rateLimit.tiers)] : []),
       errorEnvelopePlugin(logger),
     ],
   });
@@ -71,12 +76,12 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     'request',
     createHttpHandler({
       apollo,
-      createContext: async (traceId, credentials) => {
+      createContext: async (request, credentials) => {
         try {
-          return createContext(contextDependencies, traceId, await authenticate(credentials));
+          return createContext(contextDependencies, request, await authenticate(credentials));
         } catch (error) {
           // With no context, the error envelope plugin never sees this request: stamp it here.
-          if (error instanceof GraphQLError) Object.assign(error.extensions, { traceId });
+          if (error instanceof GraphQLError) Object.assign(error.extensions, { traceId: request.traceId });
           throw error;
         }
       },
@@ -106,6 +111,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       // The drain plugin stops waiting for a request once its client disconnects; its
       // resolvers may still be using the database, which the caller closes next.
       await inFlight.drained(Math.max(0, deadline - Date.now()));
+      await buckets.close();
     },
   };
 }

@@ -32,7 +32,10 @@ export class InFlightRequests {
 
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GraphQLContext>;
-  createContext: (traceId: string, credentials: { authorization?: string; apiKey?: string }) => Promise<GraphQLContext>;
+  createContext: (
+    request: { traceId: string; clientAddress: string },
+    credentials: { authorization?: string; apiKey?: string },
+  ) => Promise<GraphQLContext>;
   isReady: () => Promise<boolean>;
   maxBodyBytes: number;
   maxDocumentBytes: number;
@@ -104,7 +107,11 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
     if (refusal) return sendError(res, refusal.status, refusal.code, refusal.message, traceId);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => createContext(traceId, { authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') }),
+      context: () =>
+        createContext(
+          { traceId, clientAddress: req.socket.remoteAddress ?? 'unknown' },
+          { authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') },
+        ),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

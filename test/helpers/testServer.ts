@@ -48,7 +48,8 @@ export interface TestServer {
 
 /** A real gateway on a free port, over the run's test database (see globalSetup). */
 export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...TEST_AUTH_ENV, ...env });
+  // Rate limiting is off unless a test turns it on: suites send many requests as one client.
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', RATE_LIMIT: 'off', ...TEST_AUTH_ENV, ...env });
   const db = connectDatabase({ connectionString: env.DATABASE_URL ?? testDatabaseUrl(), poolSize: config.database.poolSize });
   const server = await createServer(config, db, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const url = await server.listen();

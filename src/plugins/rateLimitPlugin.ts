@@ -1,0 +1,65 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLContext } from '../context/GraphQLContext';
+import { RateLimitedError } from '../errors';
+import type { BucketLimits, BucketStore } from '../rateLimit/tokenBucket';
+import { requestCosts } from './complexityPlugin';
+
+export type RateTiers = Record<string, BucketLimits>;
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+/**
+ * Cost-based rate limiting, as Shopify does it: each client (API key, else user, else IP
+ * address) has a bucket of points sized by its tier. The estimated cost is taken before
+ * execution; over the limit the request fails with 429 RATE_LIMITED and Retry-After. After
+ * execution the difference between estimate and actual cost is refunded, off the response
+ * path. Every response reports the throttle status in extensions.cost.throttleStatus.
+ *
+ * Runs after the complexity plugin, whose estimate it charges and whose actual cost (set in
+ * its willSendResponse, which completes synchronously first) it refunds against.
+ */
+export function rateLimitPlugin(store: BucketStore, tiers: RateTiers): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      let charge: { key: string; limits: BucketLimits; points: number; available: number } | undefined;
+      return {
+        async didResolveOperation({ contextValue }) {
+          const estimate = requestCosts.get(contextValue)?.requestedQueryCost;
+          const { key, tier } = clientOf(contextValue);
+          const limits = tiers[tier] ?? tiers.standard!;
+          // An operation whose cost could not be estimated (bad variables) still costs a point.
+          const points = Math.max(1, estimate ?? 1);
+          const result = await store.take(key, points, limits);
+          charge = { key, limits, points: result.allowed ? points : 0, available: result.available };
+          if (!result.allowed) {
+            throw new RateLimitedError(points, result.available, result.retryAfterSeconds, limits.restoreRate);
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (!charge || response.body.kind !== 'single') return;
+          const actual = requestCosts.get(contextValue)?.actualQueryCost;
+          const refund = actual === undefined ? 0 : Math.max(0, charge.points - actual);
+          if (refund > 0) void store.refund(charge.key, refund, charge.limits).catch(() => undefined);
+          const throttleStatus: ThrottleStatus = {
+            maximumAvailable: charge.limits.bucketSize,
+            currentlyAvailable: Math.min(charge.limits.bucketSize, charge.available + refund),
+            restoreRate: charge.limits.restoreRate,
+          };
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: { ...(result.extensions?.cost as object | undefined), throttleStatus } };
+        },
+      };
+    },
+  };
+}
+
+/** Whose bucket a request draws from, and its tier. */
+function clientOf({ viewer, clientAddress }: GraphQLContext): { key: string; tier: string } {
+  if (viewer?.kind === 'service') return { key: viewer.id, tier: viewer.rateTier };
+  if (viewer) return { key: `user:${viewer.id}`, tier: 'user' };
+  return { key: `ip:${clientAddress}`, tier: 'anonymous' };
+}

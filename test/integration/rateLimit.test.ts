@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { createApiKey } from '../../src/auth/apiKeys';
+import { createTestServer, firstError, type TestServer } from '../helpers/testServer';
+
+const QUERY = `query($first: Int) { products(first: $first) { edges { node { sku } } } }`; // 1 + first x 2
+
+/** Both stores: in-process always; Redis when REDIS_URL is set (CI's PostgreSQL pass). */
+const stores: Array<[string, Record<string, string>]> = [['in-process', {}]];
+if (process.env.REDIS_URL) stores.push(['Redis', { REDIS_URL: process.env.REDIS_URL }]);
+
+describe.each(stores)('rate limiting (%s buckets)', (_store, storeEnv) => {
+  let server: TestServer;
+  let key: string;
+  let tier: string;
+  beforeAll(async () => {
+    // A tier of its own, and a fresh API key per run, so runs sharing a Redis never meet.
+    tier = `test-${randomUUID()}`;
+    server = await createTestServer({
+      ...storeEnv,
+      RATE_LIMIT_REDIS_PREFIX: `test:${randomUUID()}:`,
+      RATE_LIMIT: 'on',
+      RATE_LIMIT_TIERS: JSON.stringify({ [tier]: { bucketSize: 100, restoreRate: 10 }, anonymous: { bucketSize: 30, restoreRate: 1 } }),
+    });
+    ({ key } = await createApiKey(server.db.prisma, { clientName: 'rate-test', scopes: [], rateTier: tier }));
+  });
+  afterAll(() => server.close());
+
+  it('charges the estimate, refunds what was not used, and reports the throttle status', async () => {
+    const first = await server.queryAs({ 'x-api-key': key }, QUERY, { first: 20 }); // estimate 41
+    expect(first.status).toBe(200);
+    const { cost } = first.body.extensions;
+    expect(cost.requestedQueryCost).toBe(41);
+    expect(cost.actualQueryCost).toBe(41);
+    expect(cost.throttleStatus).toEqual({ maximumAvailable: 100, currentlyAvailable: 59, restoreRate: 10 });
+  });
+
+  it('answers 429 RATE_LIMITED with Retry-After once the bucket is short, without executing', async () => {
+    let response = await server.queryAs({ 'x-api-key': key }, QUERY, { first: 45 }); // 91
+    for (let i = 0; i < 3 && response.status === 200; i++) response = await server.queryAs({ 'x-api-key': key }, QUERY, { first: 45 });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(firstError(response).extensions).toMatchObject({ code: 'RATE_LIMITED', cost: 91 });
+    expect(response.body.data).toBeUndefined();
+    expect(response.body.extensions.cost.throttleStatus.maximumAvailable).toBe(100);
+  });
+
+  it('refunds an overestimate: a page shorter than asked for costs only what it returned', async () => {
+    const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'refund-test', scopes: [], rateTier: tier });
+    // The search matches 10 products: estimated 1 + 40 x 2 = 81, actual 1 + 10 x 2 = 21.
+    const query = `{ products(first: 40, filter: { search: "sku-0001" }) { edges { node { sku } } } }`;
+    const result = await server.queryAs({ 'x-api-key': fresh }, query);
+    expect(result.body.extensions.cost).toMatchObject({ requestedQueryCost: 81, actualQueryCost: 21 });
+    expect(result.body.extensions.cost.throttleStatus.currentlyAvailable).toBeGreaterThanOrEqual(79);
+    // 19 points were left after the charge: this 61-point query runs only because 60 came back.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const next = await server.queryAs({ 'x-api-key': fresh }, query.replace('first: 40', 'first: 30'));
+    expect(next.status).toBe(200);
+  });
+
+  it('keys anonymous clients by IP address, in the anonymous tier', async () => {
+    const anonymous = await server.queryAs(null, `{ products(first: 10) { edges { node { sku } } } }`);
+    expect(anonymous.body.extensions.cost.throttleStatus).toMatchObject({ maximumAvailable: 30 });
+    expect(anonymous.status).toBe(200);
+    const again = await server.queryAs(null, `{ products(first: 10) { edges { node { sku } } } }`);
+    expect(again.status).toBe(429); // 21 + 21 > 30: anonymous clients are keyed by IP address
+  });
+});
+
+describe('rate limiting when Redis is unreachable', () => {
+  it('falls back to per-process buckets: requests are limited, never failed or hung', async () => {
+    const server = await createTestServer({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      RATE_LIMIT: 'on',
+      RATE_LIMIT_TIERS: JSON.stringify({ user: { bucketSize: 50, restoreRate: 1 } }),
+    });
+    try {
+      const started = Date.now();
+      const ok = await server.query(QUERY, { first: 20 });
+      expect(ok.status).toBe(200);
+      expect(ok.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(9);
+      const limited = await server.query(QUERY, { first: 20 });
+      expect(limited.status).toBe(429);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await server.close();
+    }
+  });
+});
