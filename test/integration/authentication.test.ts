@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { createApiKey, hashApiKey, revokeApiKey } from '../../src/auth/apiKeys';
-import { createTestServer, firstError, type TestServer } from '../helpers/testServer';
+import { createTestServer, firstError, testDatabaseUrl, type TestServer } from '../helpers/testServer';
 import { TEST_AUTH_ENV, signToken } from '../helpers/tokens';
 
 let server: TestServer;
@@ -69,4 +71,32 @@ describe('API keys', () => {
   it('refuses to create a key with an unknown scope', async () => {
     await expect(createApiKey(server.db.prisma, { clientName: 'x', scopes: ['everything'], rateTier: 'standard' })).rejects.toThrow('Unknown scopes: everything');
   });
+});
+
+describe('npm run apikey', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(path.resolve(__dirname, '../../node_modules/.bin/tsx'), ['src/cli/apiKey.ts', ...args], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+
+  it('creates a key (printed once), lists it without the secret, and revokes it', async () => {
+    const created = await run(['create', '--client', 'cli-bff', '--scopes', 'orders:read,inventory:read', '--tier', 'premium']);
+    expect(created.code).toBe(0);
+    const key = /^(ogw_\S+)$/m.exec(created.output)![1]!;
+    expect((await server.query(QUERY, undefined, { 'x-api-key': key })).status).toBe(200);
+    const prefix = key.split('_')[1]!;
+    const listed = await run(['list']);
+    expect(listed.output).toMatch(new RegExp(`${prefix}\\s+cli-bff\\s+\\[orders:read inventory:read\\]\\s+tier=premium`));
+    expect(listed.output).not.toContain(key);
+    expect((await run(['revoke', prefix])).code).toBe(0);
+    expect((await server.query(QUERY, undefined, { 'x-api-key': key })).status).toBe(401);
+    expect((await run(['create', '--client', 'x', '--scopes', 'root'])).output).toMatch(/Unknown scopes: root/);
+  }, 60_000);
 });
