@@ -49,12 +49,12 @@ export function complexityPlugin(model: CostModel, maximumQueryCost: number): Ap
         async didResolveOperation({ document, operationName, request, contextValue }) {
           const cost = estimate(document, operationName ?? undefined, request.variables);
           if (cost === undefined) return;
-          if (cost > maximumQueryCost) throw new QueryTooComplexError(cost, maximumQueryCost);
           requestCosts.set(contextValue, { requestedQueryCost: cost, maximumQueryCost });
+          if (cost > maximumQueryCost) throw new QueryTooComplexError(cost, maximumQueryCost);
         },
         async willSendResponse({ response, contextValue }) {
           const cost = requestCosts.get(contextValue);
-          if (!cost || response.body.kind !== 'single') return;
+          if (!cost || cost.requestedQueryCost > cost.maximumQueryCost || response.body.kind !== 'single') return;
           cost.actualQueryCost = countObjects(response.body.singleResult.data);
           response.body.singleResult.extensions = {
             ...response.body.singleResult.extensions,

@@ -26,20 +26,29 @@ export function rateLimitPlugin(store: BucketStore, tiers: RateTiers): ApolloSer
   return {
     async requestDidStart() {
       let charge: { key: string; limits: BucketLimits; points: number; available: number } | undefined;
+      // Apollo settles didResolveOperation as soon as one plugin throws (too complex): the
+      // response waits for this take anyway, so that its throttle status is known.
+      let taking: Promise<void> | undefined;
       return {
         async didResolveOperation({ contextValue }) {
-          const estimate = requestCosts.get(contextValue)?.requestedQueryCost;
-          const { key, tier } = clientOf(contextValue);
-          const limits = tiers[tier] ?? tiers.standard!;
-          // An operation whose cost could not be estimated (bad variables) still costs a point.
-          const points = Math.max(1, estimate ?? 1);
-          const result = await store.take(key, points, limits);
-          charge = { key, limits, points: result.allowed ? points : 0, available: result.available };
-          if (!result.allowed) {
-            throw new RateLimitedError(points, result.available, result.retryAfterSeconds, limits.restoreRate);
-          }
+          taking = (async () => {
+            const cost = requestCosts.get(contextValue);
+            const { key, tier } = clientOf(contextValue);
+            const limits = tiers[tier] ?? tiers.standard!;
+            // Refused as too complex: nothing is taken (a take of 0 reads the bucket for the
+            // throttle status). Not estimable (bad variables): it still costs a point.
+            const refused = cost !== undefined && cost.requestedQueryCost > cost.maximumQueryCost;
+            const points = refused ? 0 : Math.max(1, cost?.requestedQueryCost ?? 1);
+            const result = await store.take(key, points, limits);
+            charge = { key, limits, points: result.allowed ? points : 0, available: result.available };
+            if (!result.allowed) {
+              throw new RateLimitedError(points, result.available, result.retryAfterSeconds, limits.restoreRate);
+            }
+          })();
+          await taking;
         },
         async willSendResponse({ response, contextValue }) {
+          await taking?.catch(() => undefined);
           if (!charge || response.body.kind !== 'single') return;
           const actual = requestCosts.get(contextValue)?.actualQueryCost;
           const refund = actual === undefined ? 0 : Math.max(0, charge.points - actual);

@@ -19,6 +19,7 @@ describe.each(stores)('rate limiting (%s buckets)', (_store, storeEnv) => {
       ...storeEnv,
       RATE_LIMIT_REDIS_PREFIX: `test:${randomUUID()}:`,
       RATE_LIMIT: 'on',
+      MAX_COST: '150',
       RATE_LIMIT_TIERS: JSON.stringify({ [tier]: { bucketSize: 100, restoreRate: 10 }, anonymous: { bucketSize: 30, restoreRate: 1 } }),
     });
     ({ key } = await createApiKey(server.db.prisma, { clientName: 'rate-test', scopes: [], rateTier: tier }));
@@ -42,6 +43,15 @@ describe.each(stores)('rate limiting (%s buckets)', (_store, storeEnv) => {
     expect(firstError(response).extensions).toMatchObject({ code: 'RATE_LIMITED', cost: 91 });
     expect(response.body.data).toBeUndefined();
     expect(response.body.extensions.cost.throttleStatus.maximumAvailable).toBe(100);
+  });
+
+  it('takes nothing for an operation refused as too complex', async () => {
+    const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'complex-test', scopes: [], rateTier: tier });
+    const refused = await server.queryAs({ 'x-api-key': fresh }, QUERY, { first: 100 }); // 201 > MAX_COST 150
+    expect(firstError(refused).extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(refused.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(100);
+    const next = await server.queryAs({ 'x-api-key': fresh }, QUERY, { first: 1 });
+    expect(next.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(97);
   });
 
   it('refunds an overestimate: a page shorter than asked for costs only what it returned', async () => {
