@@ -49,7 +49,15 @@ export function rateLimitPlugin(store: BucketStore, tiers: RateTiers): ApolloSer
         },
         async willSendResponse({ response, contextValue }) {
           await taking?.catch(() => undefined);
-          if (!charge || response.body.kind !== 'single') return;
+          if (response.body.kind !== 'single') return;
+          if (!charge) {
+            // Refused before the operation was resolved (a parse or validation error): nothing
+            // was taken, but the client still learns where its bucket stands.
+            const { key, tier } = clientOf(contextValue);
+            const limits = tiers[tier] ?? tiers.standard!;
+            const { available } = await store.take(key, 0, limits);
+            charge = { key, limits, points: 0, available };
+          }
           const actual = requestCosts.get(contextValue)?.actualQueryCost;
           const refund = actual === undefined ? 0 : Math.max(0, charge.points - actual);
           if (refund > 0) void store.refund(charge.key, refund, charge.limits).catch(() => undefined);

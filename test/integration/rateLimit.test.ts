@@ -54,6 +54,13 @@ describe.each(stores)('rate limiting (%s buckets)', (_store, storeEnv) => {
     expect(next.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(97);
   });
 
+  it('reports the throttle status on a response refused by validation, taking nothing', async () => {
+    const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'invalid-test', scopes: [], rateTier: tier });
+    const invalid = await server.queryAs({ 'x-api-key': fresh }, '{ nope }');
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.extensions.cost.throttleStatus).toEqual({ maximumAvailable: 100, currentlyAvailable: 100, restoreRate: 10 });
+  });
+
   it('refunds an overestimate: a page shorter than asked for costs only what it returned', async () => {
     const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'refund-test', scopes: [], rateTier: tier });
     // The search matches 10 products: estimated 1 + 40 x 2 = 81, actual 1 + 10 x 2 = 21.
