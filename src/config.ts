@@ -46,6 +46,7 @@ const settings = {
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(100).default(20_000),
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(100).default(10),
   INTROSPECTION: z.enum(['on', 'off']).optional(),
+  LOW_STOCK_THRESHOLD: z.coerce.number().int().min(0).default(10),
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_TIERS: z
     .string()
@@ -105,6 +106,8 @@ export interface Config {
   };
   /** On in development, off elsewhere unless INTROSPECTION=on. */
   introspection: boolean;
+  /** inventory.low fires when a stock level's available units fall below this. */
+  lowStockThreshold: number;
   rateLimit: {
     enabled: boolean;
     tiers: Record<string, { bucketSize: number; restoreRate: number }>;
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBatchSize: e.MAX_BATCH_SIZE,
     },
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
+    lowStockThreshold: e.LOW_STOCK_THRESHOLD,
     rateLimit: {
       enabled: e.RATE_LIMIT === 'on',
       tiers: { ...DEFAULT_RATE_TIERS, ...e.RATE_LIMIT_TIERS },

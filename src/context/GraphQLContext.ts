@@ -14,6 +14,8 @@ export interface GraphQLContext {
   traceId: string;
   /** SQL statements, loader batches and rows this request caused (extensions.cost.database). */
   work: DatabaseWork;
+  /** inventory.low is recorded when available units fall below this. */
+  lowStockThreshold: number;
   /** The client's IP address: the rate-limit key of anonymous requests. */
   clientAddress: string;
   /** Who is asking; null for anonymous requests. */

@@ -11,11 +11,12 @@ export interface ContextDependencies {
   prisma: PrismaClient;
   dataLoaderBatching: boolean;
   accessRules: AccessRules;
+  lowStockThreshold: number;
 }
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
 export function createContext(
-  { prisma, dataLoaderBatching, accessRules }: ContextDependencies,
+  { prisma, dataLoaderBatching, accessRules, lowStockThreshold }: ContextDependencies,
   request: { traceId: string; clientAddress: string },
   viewer: Viewer | null,
 ): GraphQLContext {
@@ -23,6 +24,7 @@ export function createContext(
   return {
     prisma,
     accessRules,
+    lowStockThreshold,
     work,
     loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScopeOf(viewer)),
     traceId: request.traceId,

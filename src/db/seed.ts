@@ -46,7 +46,7 @@ const CHUNK = 5_000;
 export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset = false } = {}): Promise<Record<string, number>> {
   if (reset) {
     await prisma.$executeRawUnsafe(
-      'TRUNCATE "OrderItem", "Order", "InventoryLevel", "Product", "Warehouse", "Customer" RESTART IDENTITY CASCADE',
+      'TRUNCATE "Event", "IdempotencyKey", "InventoryAdjustment", "Shipment", "Reservation", "OrderItem", "Order", "InventoryLevel", "Product", "Warehouse", "Customer" RESTART IDENTITY CASCADE',
     );
   } else if ((await prisma.product.count()) > 0 || (await prisma.order.count()) > 0) {
     throw new Error('The database already has data: seed an empty database, or pass --reset to empty it first.');
@@ -75,19 +75,19 @@ export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset
     };
   });
 
-  const inventory: Prisma.InventoryLevelCreateManyInput[] = [];
+  // Reserved units are not drawn at random: they are the reservations of the open (PENDING
+  // and PAID) orders below, so that cancelling or fulfilling a seeded order balances.
+  const inventory: Array<Prisma.InventoryLevelCreateManyInput & { id: number; reserved: number; onHand: number }> = [];
+  const levelsByProduct = new Map<number, typeof inventory>();
   for (const product of products) {
     const stocked = Math.min(size.warehouses, between(Math.min(2, size.warehouses), size.warehouses));
     const first = between(0, size.warehouses - 1);
+    const levels: typeof inventory = [];
     for (let k = 0; k < stocked; k++) {
-      const onHand = between(0, 500);
-      inventory.push({
-        productId: product.id!,
-        warehouseId: ((first + k) % size.warehouses) + 1,
-        onHand,
-        reserved: Math.min(onHand, between(0, 20)),
-      });
+      levels.push({ id: inventory.length + levels.length + 1, productId: product.id!, warehouseId: ((first + k) % size.warehouses) + 1, onHand: between(0, 500), reserved: 0 });
     }
+    inventory.push(...levels);
+    levelsByProduct.set(product.id!, levels);
   }
 
   const customers: Prisma.CustomerCreateManyInput[] = Array.from({ length: size.customers }, (_, i) => {
@@ -103,6 +103,7 @@ export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset
 
   const orders: Prisma.OrderCreateManyInput[] = [];
   const items: Prisma.OrderItemCreateManyInput[] = [];
+  const reservations: Prisma.ReservationCreateManyInput[] = [];
   for (let i = 0; i < size.orders; i++) {
     const orderId = i + 1;
     const lineCount = Math.min(size.products, between(1, 5));
@@ -116,10 +117,22 @@ export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset
       items.push({ orderId, productId, quantity, unitPriceCents });
     }
     const createdAt = new Date(EPOCH + Math.floor(i / 2) * 60_000);
+    const status = pick(STATUSES);
+    if (status === 'PENDING' || status === 'PAID') {
+      for (const item of items.slice(items.length - chosen.size)) {
+        // The warehouse with the most available units holds the reservation; stock is topped
+        // up where the generated numbers would not cover it.
+        const levels = levelsByProduct.get(item.productId)!;
+        const level = levels.reduce((best, l) => (l.onHand - l.reserved > best.onHand - best.reserved ? l : best));
+        level.onHand = Math.max(level.onHand, level.reserved + item.quantity);
+        level.reserved += item.quantity;
+        reservations.push({ orderId, productId: item.productId, inventoryLevelId: level.id, quantity: item.quantity });
+      }
+    }
     orders.push({
       id: orderId,
       customerId: between(1, size.customers),
-      status: pick(STATUSES),
+      status,
       currency: 'USD',
       totalCents,
       createdAt,
@@ -133,8 +146,9 @@ export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset
   await insertInChunks(customers, (data) => prisma.customer.createMany({ data }));
   await insertInChunks(orders, (data) => prisma.order.createMany({ data }));
   await insertInChunks(items, (data) => prisma.orderItem.createMany({ data }));
+  await insertInChunks(reservations, (data) => prisma.reservation.createMany({ data }));
   // Rows were inserted with explicit ids: move the sequences past them.
-  for (const table of ['Warehouse', 'Product', 'Customer', 'Order']) {
+  for (const table of ['Warehouse', 'Product', 'InventoryLevel', 'Customer', 'Order']) {
     await prisma.$executeRawUnsafe(
       `SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), GREATEST((SELECT max(id) FROM "${table}"), 1))`,
     );
@@ -149,6 +163,7 @@ export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset
     customers: customers.length,
     orders: orders.length,
     orderItems: items.length,
+    reservations: reservations.length,
   };
 }
 

@@ -6,6 +6,7 @@ import type { CountedConnection as CountedConnectionModel, Edge as EdgeModel, Co
 import type { GraphQLContext } from '../context/GraphQLContext';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -19,6 +20,15 @@ export type Scalars = {
    * for example `2026-01-31T09:30:00.000Z`. Inputs accept any ISO 8601 string with a time zone.
    */
   DateTime: { input: Date; output: Date | string; }
+};
+
+/** The result of adjustInventory. */
+export type AdjustInventoryPayload = {
+  __typename?: 'AdjustInventoryPayload';
+  /** The stock level after the adjustment; null when userErrors is not empty. */
+  inventoryLevel?: Maybe<InventoryLevel>;
+  /** Why nothing changed; empty on success. */
+  userErrors: Array<UserError>;
 };
 
 /** Someone who places orders. */
@@ -84,6 +94,86 @@ export type Money = {
   amount: Scalars['Int']['output'];
   /** The ISO 4217 currency code, for example `USD`. */
   currency: Scalars['String']['output'];
+};
+
+/**
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
+ * same key and the same request replays the first response instead of acting twice (README,
+ * "Idempotency").
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Changes the units on hand of a product in a warehouse (a count, a delivery, damage), with
+   * the reason kept in the audit trail. Creates the stock level on a first positive delta.
+   */
+  adjustInventory: AdjustInventoryPayload;
+  /** Cancels a PENDING or PAID order and releases its reserved stock. */
+  cancelOrder: OrderTransitionPayload;
+  /** Ships a PAID order: its reserved units leave their warehouses and a shipment is recorded. */
+  fulfillOrder: OrderTransitionPayload;
+  /** Records that a PENDING order has been paid (a payment confirmation: admin only). */
+  markOrderPaid: OrderTransitionPayload;
+  /**
+   * Places an order: prices every line from the catalogue, reserves the stock (most available
+   * warehouse first, split across warehouses when needed) and creates the order as PENDING, all
+   * in one transaction.
+   */
+  placeOrder: PlaceOrderPayload;
+};
+
+
+/**
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
+ * same key and the same request replays the first response instead of acting twice (README,
+ * "Idempotency").
+ */
+export type MutationAdjustInventoryArgs = {
+  delta: Scalars['Int']['input'];
+  productId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  warehouseId: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
+ * same key and the same request replays the first response instead of acting twice (README,
+ * "Idempotency").
+ */
+export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+/**
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
+ * same key and the same request replays the first response instead of acting twice (README,
+ * "Idempotency").
+ */
+export type MutationFulfillOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
+ * same key and the same request replays the first response instead of acting twice (README,
+ * "Idempotency").
+ */
+export type MutationMarkOrderPaidArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
+ * same key and the same request replays the first response instead of acting twice (README,
+ * "Idempotency").
+ */
+export type MutationPlaceOrderArgs = {
+  input: PlaceOrderInput;
 };
 
 /**
@@ -161,6 +251,14 @@ export type OrderItem = Node & {
   unitPrice: Money;
 };
 
+/** One product and how many units of it to order. */
+export type OrderLineInput = {
+  /** The product (a Product global id). */
+  productId: Scalars['ID']['input'];
+  /** How many units (1 to 1,000). */
+  quantity: Scalars['Int']['input'];
+};
+
 /** How to sort a list of orders; ties are broken by id in the same direction. */
 export type OrderOrderBy = {
   /** The direction to sort in. */
@@ -187,6 +285,28 @@ export type OrderStatus =
   /** Placed, with its stock reserved, and not yet paid. */
   | 'PENDING';
 
+/** A change of an order's status, as orderStatusChanged delivers it. */
+export type OrderStatusChange = {
+  __typename?: 'OrderStatusChange';
+  /** When the change happened. */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The order, as it is now. */
+  order: Order;
+  /** The status before the change; null for a new order. */
+  previousStatus?: Maybe<OrderStatus>;
+  /** The status after the change. */
+  status: OrderStatus;
+};
+
+/** The result of an order status change. */
+export type OrderTransitionPayload = {
+  __typename?: 'OrderTransitionPayload';
+  /** The order after the change; null when userErrors is not empty. */
+  order?: Maybe<Order>;
+  /** Why the order did not change; empty on success. */
+  userErrors: Array<UserError>;
+};
+
 /** Where a page of a connection sits in the whole list (Relay Cursor Connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -198,6 +318,23 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first edge of the page, or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** What to order. */
+export type PlaceOrderInput = {
+  /** Whose order it is (a Customer global id): required for staff, ignored for a customer, who orders for themselves. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The lines, one per product (1 to 50 lines). */
+  items: Array<OrderLineInput>;
+};
+
+/** The result of placeOrder. */
+export type PlaceOrderPayload = {
+  __typename?: 'PlaceOrderPayload';
+  /** The new order, PENDING with its stock reserved; null when userErrors is not empty. */
+  order?: Maybe<Order>;
+  /** Why nothing was ordered; empty on success. */
+  userErrors: Array<UserError>;
 };
 
 /** A product in the catalogue. */
@@ -354,6 +491,53 @@ export type SortDirection =
   /** Largest or newest first. */
   | 'DESC';
 
+/** The root of every live update, served over WebSocket (graphql-ws) at /graphql. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every status change of one order, from now on. Only the order's customer and staff with orders:read may subscribe. */
+  orderStatusChanged: OrderStatusChange;
+};
+
+
+/** The root of every live update, served over WebSocket (graphql-ws) at /graphql. */
+export type SubscriptionOrderStatusChangedArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+/** Why a mutation did not do what was asked, when the request itself was valid. */
+export type UserError = {
+  __typename?: 'UserError';
+  /** A stable code to branch on. */
+  code: UserErrorCode;
+  /** The path of the input field at fault, e.g. ["input", "items", "0", "quantity"]; null when no single field is. */
+  field?: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
+  message: Scalars['String']['output'];
+};
+
+/** The business rules a mutation can break. */
+export type UserErrorCode =
+  /** The products of one order must share a currency. */
+  | 'CURRENCY_MISMATCH'
+  /** No customer has this id. */
+  | 'CUSTOMER_NOT_FOUND'
+  /** Not enough units are available; the message says which product lacks how many. */
+  | 'INSUFFICIENT_STOCK'
+  /** An input value is out of range or malformed. */
+  | 'INVALID_INPUT'
+  /** The order's status does not allow this change (e.g. fulfilling a pending order). */
+  | 'INVALID_TRANSITION'
+  /** The warehouse or the product of a stock adjustment does not exist. */
+  | 'INVENTORY_NOT_FOUND'
+  /** No order has this id, or you may not see it. */
+  | 'ORDER_NOT_FOUND'
+  /** A product of the order cannot be ordered. */
+  | 'PRODUCT_INACTIVE'
+  /** A product of the order does not exist. */
+  | 'PRODUCT_NOT_FOUND'
+  /** The adjustment would leave fewer units on hand than are reserved, or fewer than zero. */
+  | 'STOCK_BELOW_RESERVED';
+
 /** A warehouse that holds stock. */
 export type Warehouse = Node & {
   __typename?: 'Warehouse';
@@ -460,6 +644,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AdjustInventoryPayload: ResolverTypeWrapper<Omit<AdjustInventoryPayload, 'inventoryLevel'> & { inventoryLevel?: Maybe<ResolversTypes['InventoryLevel']> }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Customer: ResolverTypeWrapper<CustomerModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -469,16 +654,22 @@ export type ResolversTypes = {
   InventoryLevelConnection: ResolverTypeWrapper<ConnectionModel<InventoryLevelModel>>;
   InventoryLevelEdge: ResolverTypeWrapper<EdgeModel<InventoryLevelModel>>;
   Money: ResolverTypeWrapper<Money>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   Order: ResolverTypeWrapper<OrderModel>;
   OrderConnection: ResolverTypeWrapper<CountedConnectionModel<OrderModel>>;
   OrderEdge: ResolverTypeWrapper<EdgeModel<OrderModel>>;
   OrderFilter: OrderFilter;
   OrderItem: ResolverTypeWrapper<OrderLineModel>;
+  OrderLineInput: OrderLineInput;
   OrderOrderBy: OrderOrderBy;
   OrderSortField: OrderSortField;
   OrderStatus: OrderStatus;
+  OrderStatusChange: ResolverTypeWrapper<Omit<OrderStatusChange, 'order'> & { order: ResolversTypes['Order'] }>;
+  OrderTransitionPayload: ResolverTypeWrapper<Omit<OrderTransitionPayload, 'order'> & { order?: Maybe<ResolversTypes['Order']> }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PlaceOrderInput: PlaceOrderInput;
+  PlaceOrderPayload: ResolverTypeWrapper<Omit<PlaceOrderPayload, 'order'> & { order?: Maybe<ResolversTypes['Order']> }>;
   Product: ResolverTypeWrapper<ProductModel>;
   ProductConnection: ResolverTypeWrapper<CountedConnectionModel<ProductModel>>;
   ProductEdge: ResolverTypeWrapper<EdgeModel<ProductModel>>;
@@ -487,11 +678,15 @@ export type ResolversTypes = {
   Scope: Scope;
   SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UserError: ResolverTypeWrapper<UserError>;
+  UserErrorCode: UserErrorCode;
   Warehouse: ResolverTypeWrapper<WarehouseModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AdjustInventoryPayload: Omit<AdjustInventoryPayload, 'inventoryLevel'> & { inventoryLevel?: Maybe<ResolversParentTypes['InventoryLevel']> };
   Boolean: Scalars['Boolean']['output'];
   Customer: CustomerModel;
   DateTime: Scalars['DateTime']['output'];
@@ -501,20 +696,28 @@ export type ResolversParentTypes = {
   InventoryLevelConnection: ConnectionModel<InventoryLevelModel>;
   InventoryLevelEdge: EdgeModel<InventoryLevelModel>;
   Money: Money;
+  Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   Order: OrderModel;
   OrderConnection: CountedConnectionModel<OrderModel>;
   OrderEdge: EdgeModel<OrderModel>;
   OrderFilter: OrderFilter;
   OrderItem: OrderLineModel;
+  OrderLineInput: OrderLineInput;
   OrderOrderBy: OrderOrderBy;
+  OrderStatusChange: Omit<OrderStatusChange, 'order'> & { order: ResolversParentTypes['Order'] };
+  OrderTransitionPayload: Omit<OrderTransitionPayload, 'order'> & { order?: Maybe<ResolversParentTypes['Order']> };
   PageInfo: PageInfo;
+  PlaceOrderInput: PlaceOrderInput;
+  PlaceOrderPayload: Omit<PlaceOrderPayload, 'order'> & { order?: Maybe<ResolversParentTypes['Order']> };
   Product: ProductModel;
   ProductConnection: CountedConnectionModel<ProductModel>;
   ProductEdge: EdgeModel<ProductModel>;
   ProductFilter: ProductFilter;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
+  UserError: UserError;
   Warehouse: WarehouseModel;
 };
 
@@ -541,6 +744,11 @@ export type ListSizeDirectiveResolver<Result, Parent, ContextType = GraphQLConte
 export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AdjustInventoryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdjustInventoryPayload'] = ResolversParentTypes['AdjustInventoryPayload']> = {
+  inventoryLevel?: Resolver<Maybe<ResolversTypes['InventoryLevel']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
 
 export type CustomerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -579,6 +787,14 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  adjustInventory?: Resolver<ResolversTypes['AdjustInventoryPayload'], ParentType, ContextType, RequireFields<MutationAdjustInventoryArgs, 'delta' | 'productId' | 'reason' | 'warehouseId'>>;
+  cancelOrder?: Resolver<ResolversTypes['OrderTransitionPayload'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id' | 'reason'>>;
+  fulfillOrder?: Resolver<ResolversTypes['OrderTransitionPayload'], ParentType, ContextType, RequireFields<MutationFulfillOrderArgs, 'id'>>;
+  markOrderPaid?: Resolver<ResolversTypes['OrderTransitionPayload'], ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'id'>>;
+  placeOrder?: Resolver<ResolversTypes['PlaceOrderPayload'], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, 'input'>>;
+};
+
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'Customer' | 'InventoryLevel' | 'Order' | 'OrderItem' | 'Product' | 'Warehouse', ParentType, ContextType>;
 };
@@ -614,11 +830,28 @@ export type OrderItemResolvers<ContextType = GraphQLContext, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type OrderStatusChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = {
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+  previousStatus?: Resolver<Maybe<ResolversTypes['OrderStatus']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+};
+
+export type OrderTransitionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OrderTransitionPayload'] = ResolversParentTypes['OrderTransitionPayload']> = {
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PlaceOrderPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlaceOrderPayload'] = ResolversParentTypes['PlaceOrderPayload']> = {
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type ProductResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
@@ -655,6 +888,16 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   warehouses?: Resolver<Array<ResolversTypes['Warehouse']>, ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  orderStatusChanged?: SubscriptionResolver<ResolversTypes['OrderStatusChange'], "orderStatusChanged", ParentType, ContextType, RequireFields<SubscriptionOrderStatusChangedArgs, 'orderId'>>;
+};
+
+export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = {
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type WarehouseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Warehouse'] = ResolversParentTypes['Warehouse']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -665,22 +908,29 @@ export type WarehouseResolvers<ContextType = GraphQLContext, ParentType extends 
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  AdjustInventoryPayload?: AdjustInventoryPayloadResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   InventoryLevel?: InventoryLevelResolvers<ContextType>;
   InventoryLevelConnection?: InventoryLevelConnectionResolvers<ContextType>;
   InventoryLevelEdge?: InventoryLevelEdgeResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderItem?: OrderItemResolvers<ContextType>;
+  OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
+  OrderTransitionPayload?: OrderTransitionPayloadResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PlaceOrderPayload?: PlaceOrderPayloadResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  UserError?: UserErrorResolvers<ContextType>;
   Warehouse?: WarehouseResolvers<ContextType>;
 };
 

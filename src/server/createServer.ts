@@ -70,7 +70,12 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   });
   await apollo.start();
   const inFlight = new InFlightRequests();
-  const contextDependencies = { prisma: db.prisma, dataLoaderBatching: config.dataLoaderBatching, accessRules };
+  const contextDependencies = {
+    prisma: db.prisma,
+    dataLoaderBatching: config.dataLoaderBatching,
+    accessRules,
+    lowStockThreshold: config.lowStockThreshold,
+  };
   const authenticate = await createAuthenticator(config.auth, db.prisma);
   httpServer.on(
     'request',

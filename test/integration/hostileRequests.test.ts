@@ -32,7 +32,7 @@ const PROBES: Array<[string, () => Promise<Probe> | Probe, number, string]> = [
   ['an oversized body', () => ({ body: 'x'.repeat(2_000_000), headers: json }), 413, 'PAYLOAD_TOO_LARGE'],
   ['a query that is not a string', () => ({ body: JSON.stringify({ query: 42 }), headers: json }), 400, 'BAD_REQUEST'],
   ['variables that are not an object', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', variables: [1] }), headers: json }), 400, 'BAD_REQUEST'],
-  ['a mutation over GET', () => ({ method: 'GET', search: `?query=${encodeURIComponent('mutation { x }')}`, headers: { 'apollo-require-preflight': 'true' } }), 405, 'BAD_REQUEST'],
+  ['a mutation over GET', () => ({ method: 'GET', search: `?query=${encodeURIComponent('mutation { cancelOrder(id: "x", reason: "r") { userErrors { code } } }')}`, headers: { 'apollo-require-preflight': 'true' } }), 405, 'BAD_REQUEST'],
   ['a malformed id', () => ({ body: gql('{ node(id: "\\u0000\\u0001💥") { id } }'), headers: json }), 200, 'BAD_USER_INPUT'],
   ['a malformed cursor', () => ({ body: gql('{ products(after: "////") { totalCount } }'), headers: json }), 200, 'BAD_USER_INPUT'],
   ['a malformed bearer token', () => ({ body: gql('{ products { totalCount } }'), headers: { ...json, authorization: 'Bearer ey.ey.ey' } }), 401, 'UNAUTHENTICATED'],

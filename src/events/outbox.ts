@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { Prisma } from '../generated/prisma/client';
+
+/**
+ * The event catalogue: every event type with its current payload schema version. A payload
+ * change that is not backward compatible takes a new version (docs/mutations.md lists them).
+ */
+export const EVENT_SCHEMA_VERSIONS = {
+  'order.placed': 1,
+  'order.paid': 1,
+  'order.cancelled': 1,
+  'order.fulfilled': 1,
+  'inventory.low': 1,
+} as const;
+export type EventType = keyof typeof EVENT_SCHEMA_VERSIONS;
+
+/** The statuses every order event carries, so that a consumer can follow an order from any. */
+export interface OrderEventPayload {
+  orderId: string;
+  customerId: string;
+  previousStatus: string | null;
+  status: string;
+  [more: string]: unknown;
+}
+
+/**
+ * Writes an event in the caller's transaction (the transactional outbox): it exists exactly
+ * when the change it describes was committed. The dispatcher publishes it later.
+ */
+export async function recordEvent(tx: Prisma.TransactionClient, type: EventType, payload: Record<string, unknown>): Promise<string> {
+  const id = randomUUID();
+  await tx.event.create({ data: { id, type, schemaVersion: EVENT_SCHEMA_VERSIONS[type], payload: payload as Prisma.InputJsonValue } });
+  return id;
+}

@@ -1,0 +1,48 @@
+import type { GraphQLContext } from '../../context/GraphQLContext';
+import type { InventoryLevel } from '../../generated/prisma/client';
+import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors';
+import { fromGlobalIdOf } from '../node/globalId';
+import { recordLowStock } from './lowStock';
+
+const MAX_DELTA = 1_000_000;
+
+/** adjustInventory: change units on hand, audited, never below what is reserved. */
+export function adjustInventory(ctx: GraphQLContext, args: { productId: string; warehouseId: string; delta: number; reason: string }) {
+  return withUserErrors(async () => {
+    const productId = fromGlobalIdOf('Product', args.productId, 'productId');
+    const warehouseId = fromGlobalIdOf('Warehouse', args.warehouseId, 'warehouseId');
+    const errors = [];
+    if (args.delta === 0 || Math.abs(args.delta) > MAX_DELTA) errors.push(userError('INVALID_INPUT', `delta is a non-zero number of units up to ${MAX_DELTA} either way.`, ['delta']));
+    if (args.reason.trim().length === 0 || args.reason.length > 500) errors.push(userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason']));
+    if (errors.length) throw new UserErrorsRaised(errors);
+
+    const inventoryLevel = await ctx.prisma.$transaction(async (tx) => {
+      const [level] = await tx.$queryRaw<InventoryLevel[]>`
+        SELECT * FROM "InventoryLevel" WHERE "productId" = ${productId} AND "warehouseId" = ${warehouseId} FOR UPDATE`;
+      let updated: InventoryLevel;
+      if (!level) {
+        const [product, warehouse] = await Promise.all([
+          tx.product.findUnique({ where: { id: productId }, select: { id: true } }),
+          tx.warehouse.findUnique({ where: { id: warehouseId }, select: { id: true } }),
+        ]);
+        if (!product || !warehouse) throw new UserErrorsRaised([userError('INVENTORY_NOT_FOUND', `No ${product ? 'warehouse' : 'product'} has this id.`, [product ? 'warehouseId' : 'productId'])]);
+        if (args.delta < 0) throw new UserErrorsRaised([userError('STOCK_BELOW_RESERVED', 'The warehouse holds none of this product: nothing to remove.', ['delta'])]);
+        updated = await tx.inventoryLevel.create({ data: { productId, warehouseId, onHand: args.delta } });
+      } else {
+        if (level.onHand + args.delta < level.reserved) {
+          throw new UserErrorsRaised([
+            userError('STOCK_BELOW_RESERVED', `${level.onHand} on hand with ${level.reserved} reserved: at most ${level.onHand - level.reserved} units can be removed.`, ['delta']),
+          ]);
+        }
+        updated = await tx.inventoryLevel.update({ where: { id: level.id }, data: { onHand: { increment: args.delta } } });
+      }
+      await tx.inventoryAdjustment.create({
+        data: { inventoryLevelId: updated.id, delta: args.delta, reason: args.reason.trim(), actor: ctx.viewer?.id ?? 'anonymous' },
+      });
+      if (args.delta < 0) await recordLowStock(tx, [updated.id], ctx.lowStockThreshold);
+      return updated;
+    });
+    ctx.loaders.inventoryLevelById.clear(inventoryLevel.id).prime(inventoryLevel.id, inventoryLevel);
+    return { inventoryLevel };
+  });
+}

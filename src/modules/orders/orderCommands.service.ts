@@ -1,0 +1,211 @@
+import type { GraphQLContext } from '../../context/GraphQLContext';
+import { recordEvent } from '../../events/outbox';
+import { Prisma, type Order, type OrderStatus } from '../../generated/prisma/client';
+import type { PlaceOrderInput } from '../../generated/graphql';
+import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors';
+import { recordLowStock } from '../inventory/lowStock';
+import { fromGlobalIdOf, toGlobalId } from '../node/globalId';
+import { allocateStock, type Allocation, type StockLevel } from './stockAllocation';
+
+export const MAX_ORDER_LINES = 50;
+export const MAX_LINE_QUANTITY = 1_000;
+
+/** placeOrder: validate, price from the catalogue, reserve stock and create the order in one transaction. */
+export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
+  return withUserErrors(async () => {
+    const lines = validateLines(input);
+    const customerId = await orderingCustomer(ctx, input);
+    const order = await ctx.prisma.$transaction(async (tx) => {
+      const productIds = lines.map((line) => line.productId);
+      const products = new Map((await tx.product.findMany({ where: { id: { in: productIds } } })).map((p) => [p.id, p]));
+      const errors = lines.flatMap((line) => {
+        const product = products.get(line.productId);
+        const field = ['input', 'items', line.index, 'productId'];
+        if (!product) return [userError('PRODUCT_NOT_FOUND', `No product has the id ${line.globalId}.`, field)];
+        if (!product.active) return [userError('PRODUCT_INACTIVE', `${product.sku} cannot be ordered: it is not active.`, field)];
+        return [];
+      });
+      if (errors.length) throw new UserErrorsRaised(errors);
+      const currencies = new Set([...products.values()].map((p) => p.currency));
+      if (currencies.size > 1) {
+        throw new UserErrorsRaised([userError('CURRENCY_MISMATCH', `The products are priced in ${[...currencies].join(' and ')}: place one order per currency.`, ['input', 'items'])]);
+      }
+
+      // Lock every stock row of these products, always in id order, so that concurrent
+      // orders queue instead of deadlocking, and no interleaving can oversell.
+      const levels = await tx.$queryRaw<Array<StockLevel & { productId: number }>>`
+        SELECT "id", "productId", "warehouseId", "onHand", "reserved" FROM "InventoryLevel"
+        WHERE "productId" = ANY(${productIds}::int[]) ORDER BY "id" FOR UPDATE`;
+      const allocations: Array<Allocation & { productId: number }> = [];
+      const shortages = lines.flatMap((line) => {
+        const product = products.get(line.productId)!;
+        const result = allocateStock(levels.filter((l) => l.productId === line.productId), line.quantity);
+        if ('missing' in result) {
+          return [userError('INSUFFICIENT_STOCK', `${product.sku} lacks ${result.missing} of the ${line.quantity} units asked for (${result.available} available).`, ['input', 'items', line.index, 'quantity'])];
+        }
+        allocations.push(...result.allocations.map((a) => ({ ...a, productId: line.productId })));
+        return [];
+      });
+      if (shortages.length) throw new UserErrorsRaised(shortages);
+
+      const currency = [...currencies][0]!;
+      const totalCents = lines.reduce((sum, line) => sum + line.quantity * products.get(line.productId)!.priceCents, 0);
+      const created = await tx.order.create({
+        data: {
+          customerId,
+          currency,
+          totalCents,
+          items: { create: lines.map((line) => ({ productId: line.productId, quantity: line.quantity, unitPriceCents: products.get(line.productId)!.priceCents })) },
+        },
+      });
+      for (const allocation of allocations) {
+        // The CHECK constraints (reserved <= onHand) back this up should any path forget the lock.
+        const reserved = await tx.$executeRaw`
+          UPDATE "InventoryLevel" SET "reserved" = "reserved" + ${allocation.quantity}, "updatedAt" = now()
+          WHERE "id" = ${allocation.inventoryLevelId} AND "onHand" - "reserved" >= ${allocation.quantity}`;
+        if (reserved !== 1) throw new Error(`stock level ${allocation.inventoryLevelId} changed under its lock`);
+      }
+      await tx.reservation.createMany({
+        data: allocations.map((a) => ({ orderId: created.id, productId: a.productId, inventoryLevelId: a.inventoryLevelId, quantity: a.quantity })),
+      });
+      await recordEvent(tx, 'order.placed', {
+        orderId: toGlobalId('Order', created.id),
+        customerId: toGlobalId('Customer', customerId),
+        previousStatus: null,
+        status: created.status,
+        total: { amount: totalCents, currency },
+        items: lines.map((line) => ({ productId: line.globalId, quantity: line.quantity, unitPrice: products.get(line.productId)!.priceCents })),
+      });
+      await recordLowStock(tx, allocations.map((a) => a.inventoryLevelId), ctx.lowStockThreshold);
+      return created;
+    });
+    ctx.loaders.orderById.prime(order.id, order);
+    return { order };
+  });
+}
+
+interface ValidLine {
+  index: number;
+  globalId: string;
+  productId: number;
+  quantity: number;
+}
+
+function validateLines(input: PlaceOrderInput): ValidLine[] {
+  const errors = [];
+  if (input.items.length === 0 || input.items.length > MAX_ORDER_LINES) {
+    errors.push(userError('INVALID_INPUT', `An order has 1 to ${MAX_ORDER_LINES} lines; this one has ${input.items.length}.`, ['input', 'items']));
+  }
+  const seen = new Set<number>();
+  const lines = input.items.map((item, index) => {
+    const productId = fromGlobalIdOf('Product', item.productId, `input.items[${index}].productId`);
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_LINE_QUANTITY) {
+      errors.push(userError('INVALID_INPUT', `A quantity is 1 to ${MAX_LINE_QUANTITY}; line ${index + 1} asks for ${item.quantity}.`, ['input', 'items', index, 'quantity']));
+    }
+    if (seen.has(productId)) {
+      errors.push(userError('INVALID_INPUT', `Line ${index + 1} repeats a product: give each product one line.`, ['input', 'items', index, 'productId']));
+    }
+    seen.add(productId);
+    return { index, globalId: item.productId, productId, quantity: item.quantity };
+  });
+  if (errors.length) throw new UserErrorsRaised(errors);
+  return lines;
+}
+
+/** A shopper orders for themselves; staff name the customer. */
+async function orderingCustomer(ctx: GraphQLContext, input: PlaceOrderInput): Promise<number> {
+  if (ctx.viewer?.customerId) return ctx.viewer.customerId;
+  if (!input.customerId) {
+    throw new UserErrorsRaised([userError('INVALID_INPUT', 'Name the customer the order is for (input.customerId).', ['input', 'customerId'])]);
+  }
+  const customerId = fromGlobalIdOf('Customer', input.customerId, 'input.customerId');
+  if (!(await ctx.prisma.customer.findUnique({ where: { id: customerId }, select: { id: true } }))) {
+    throw new UserErrorsRaised([userError('CUSTOMER_NOT_FOUND', `No customer has the id ${input.customerId}.`, ['input', 'customerId'])]);
+  }
+  return customerId;
+}
+
+type Transition = {
+  verb: string;
+  from: readonly OrderStatus[];
+  to: OrderStatus;
+  /** The transition's effect on stock, in the same transaction; returns event details. */
+  apply: (tx: Prisma.TransactionClient, order: Order) => Promise<Record<string, unknown>>;
+};
+
+const RELEASE_RESERVATIONS = async (tx: Prisma.TransactionClient, order: Order) => {
+  const reservations = await tx.reservation.findMany({ where: { orderId: order.id }, orderBy: { inventoryLevelId: 'asc' } });
+  for (const r of reservations) {
+    await tx.$executeRaw`UPDATE "InventoryLevel" SET "reserved" = "reserved" - ${r.quantity}, "updatedAt" = now() WHERE "id" = ${r.inventoryLevelId}`;
+  }
+  await tx.reservation.deleteMany({ where: { orderId: order.id } });
+  return {};
+};
+
+const SHIP_RESERVATIONS = async (tx: Prisma.TransactionClient, order: Order) => {
+  const reservations = await tx.reservation.findMany({ where: { orderId: order.id }, include: { inventoryLevel: true }, orderBy: { inventoryLevelId: 'asc' } });
+  for (const r of reservations) {
+    await tx.$executeRaw`
+      UPDATE "InventoryLevel" SET "onHand" = "onHand" - ${r.quantity}, "reserved" = "reserved" - ${r.quantity}, "updatedAt" = now()
+      WHERE "id" = ${r.inventoryLevelId}`;
+  }
+  const lines = reservations.map((r) => ({
+    productId: toGlobalId('Product', r.productId),
+    warehouseId: toGlobalId('Warehouse', r.inventoryLevel.warehouseId),
+    quantity: r.quantity,
+  }));
+  await tx.shipment.create({ data: { orderId: order.id, lines } });
+  await tx.reservation.deleteMany({ where: { orderId: order.id } });
+  return { shipment: { lines } };
+};
+
+const TRANSITIONS = {
+  cancel: { verb: 'cancel', from: ['PENDING', 'PAID'], to: 'CANCELLED', apply: RELEASE_RESERVATIONS },
+  pay: { verb: 'mark as paid', from: ['PENDING'], to: 'PAID', apply: async () => ({}) },
+  fulfil: { verb: 'fulfil', from: ['PAID'], to: 'FULFILLED', apply: SHIP_RESERVATIONS },
+} as const satisfies Record<string, Transition>;
+
+const EVENT_OF = { cancel: 'order.cancelled', pay: 'order.paid', fulfil: 'order.fulfilled' } as const;
+
+/**
+ * Moves an order along PENDING -> PAID -> FULFILLED, or PENDING | PAID -> CANCELLED. The order
+ * row is locked first, so of concurrent transitions exactly one sees the status it needs.
+ */
+export function transitionOrder(ctx: GraphQLContext, globalId: string, name: keyof typeof TRANSITIONS, options: { reason?: string } = {}) {
+  return withUserErrors(async () => {
+    const transition: Transition = TRANSITIONS[name];
+    const id = fromGlobalIdOf('Order', globalId);
+    if (options.reason !== undefined && (options.reason.trim().length === 0 || options.reason.length > 500)) {
+      throw new UserErrorsRaised([userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason'])]);
+    }
+    const customerScope = ctx.viewer?.customerId ?? null;
+    const order = await ctx.prisma.$transaction(async (tx) => {
+      const [current] = await tx.$queryRaw<Order[]>`
+        SELECT * FROM "Order" WHERE "id" = ${id}
+        ${customerScope === null ? Prisma.empty : Prisma.sql`AND "customerId" = ${customerScope}`}
+        FOR UPDATE`;
+      if (!current) throw new UserErrorsRaised([userError('ORDER_NOT_FOUND', 'No order has this id, or you may not see it.', ['id'])]);
+      if (!transition.from.includes(current.status)) {
+        throw new UserErrorsRaised([
+          userError('INVALID_TRANSITION', `The order is ${current.status}; to ${transition.verb} it, it must be ${transition.from.join(' or ')}.`, ['id']),
+        ]);
+      }
+      const updated = await tx.order.update({
+        where: { id },
+        data: { status: transition.to, ...(options.reason !== undefined ? { cancelReason: options.reason } : {}) },
+      });
+      const details = await transition.apply(tx, current);
+      await recordEvent(tx, EVENT_OF[name], {
+        orderId: toGlobalId('Order', id),
+        customerId: toGlobalId('Customer', current.customerId),
+        previousStatus: current.status,
+        status: updated.status,
+        ...(options.reason !== undefined ? { reason: options.reason } : {}),
+        ...details,
+      });
+      return updated;
+    });
+    ctx.loaders.orderById.clear(order.id).prime(order.id, order);
+    return { order };
+  });
+}
