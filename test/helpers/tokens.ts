@@ -10,7 +10,7 @@ export function signToken(
 ): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(subject)
+    .setSubject(typeof claims.sub === 'string' ? claims.sub : subject)
     .setIssuer(issuer)
     .setAudience(audience)
     .setIssuedAt()
