@@ -47,6 +47,7 @@ const settings = {
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(100).default(10),
   INTROSPECTION: z.enum(['on', 'off']).optional(),
   LOW_STOCK_THRESHOLD: z.coerce.number().int().min(0).default(10),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_TIERS: z
     .string()
@@ -108,6 +109,8 @@ export interface Config {
   introspection: boolean;
   /** inventory.low fires when a stock level's available units fall below this. */
   lowStockThreshold: number;
+  /** How long an idempotency key and its outcome are kept. */
+  idempotencyTtlMs: number;
   rateLimit: {
     enabled: boolean;
     tiers: Record<string, { bucketSize: number; restoreRate: number }>;
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
     lowStockThreshold: e.LOW_STOCK_THRESHOLD,
+    idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000,
     rateLimit: {
       enabled: e.RATE_LIMIT === 'on',
       tiers: { ...DEFAULT_RATE_TIERS, ...e.RATE_LIMIT_TIERS },

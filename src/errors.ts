@@ -14,6 +14,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   RATE_LIMITED: 'RATE_LIMITED',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -101,6 +103,24 @@ export class RateLimitedError extends GatewayError {
       `Rate limited: the operation costs ${cost} points and ${available} are available, restored at ${restoreRate} a second; retry in ${retryAfterSeconds} s.`,
       { cost, retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
     );
+  }
+}
+
+/** The Idempotency-Key was already used for a different request (HTTP 422). */
+export class IdempotencyKeyReusedError extends GatewayError {
+  constructor() {
+    super(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request: use a new key for a new request.', {
+      http: { status: 422 },
+    });
+  }
+}
+
+/** The first request with this Idempotency-Key is still running after the wait (HTTP 409). */
+export class IdempotencyKeyInProgressError extends GatewayError {
+  constructor() {
+    super(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, 'A request with this Idempotency-Key is still in progress: retry shortly.', {
+      http: { status: 409, headers: new Map([['retry-after', '1']]) },
+    });
   }
 }
 

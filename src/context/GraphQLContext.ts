@@ -16,6 +16,8 @@ export interface GraphQLContext {
   work: DatabaseWork;
   /** inventory.low is recorded when available units fall below this. */
   lowStockThreshold: number;
+  /** The request's Idempotency-Key header, if any (idempotent mutations). */
+  idempotencyKey: string | undefined;
   /** The client's IP address: the rate-limit key of anonymous requests. */
   clientAddress: string;
   /** Who is asking; null for anonymous requests. */

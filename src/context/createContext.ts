@@ -17,7 +17,7 @@ export interface ContextDependencies {
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
 export function createContext(
   { prisma, dataLoaderBatching, accessRules, lowStockThreshold }: ContextDependencies,
-  request: { traceId: string; clientAddress: string },
+  request: { traceId: string; clientAddress: string; idempotencyKey?: string | undefined },
   viewer: Viewer | null,
 ): GraphQLContext {
   const work = newDatabaseWork();
@@ -29,6 +29,7 @@ export function createContext(
     loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScopeOf(viewer)),
     traceId: request.traceId,
     clientAddress: request.clientAddress,
+    idempotencyKey: request.idempotencyKey,
     viewer,
   };
 }

@@ -3,6 +3,7 @@ import type { DocumentNode } from 'graphql';
 import type { AccessRules } from '../auth/accessRules';
 import { applyDenials, planAuthorization, type AuthorizationPlan, type ResponseError } from '../auth/authorizationPlan';
 import type { GraphQLContext } from '../context/GraphQLContext';
+import { REPLAY_HEADER } from './idempotencyPlugin';
 
 /**
  * Field-level authorization, decided once per request before execution (never per field):
@@ -28,7 +29,8 @@ export function authorizationPlugin(rules: AccessRules): ApolloServerPlugin<Grap
           if (plan.denials.length) (requestContext as { document: DocumentNode }).document = plan.document;
         },
         async willSendResponse({ response, contextValue }) {
-          if (!plan?.denials.length || response.body.kind !== 'single') return;
+          // A replayed response (idempotency) already carries its denials.
+          if (!plan?.denials.length || response.body.kind !== 'single' || response.http.headers.get(REPLAY_HEADER)) return;
           const result = response.body.singleResult;
           const errors: ResponseError[] = [];
           const data = applyDenials((result.data as Record<string, unknown> | null | undefined) ?? null, plan.denials, errors);

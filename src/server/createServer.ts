@@ -21,6 +21,7 @@ import { operationLimitsRule } from '../plugins/operationLimits';
 import { complexityPlugin } from '../plugins/complexityPlugin';
 import { buildCostModel } from '../complexity/costModel';
 import { rateLimitPlugin } from '../plugins/rateLimitPlugin';
+import { idempotencyPlugin } from '../plugins/idempotencyPlugin';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { buildSchema } from './buildSchema';
@@ -65,6 +66,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       authorizationPlugin(accessRules),
       complexityPlugin(buildCostModel(schema), config.limits.maxCost),
       ...(config.rateLimit.enabled ? [rateLimitPlugin(buckets, config.rateLimit.tiers)] : []),
+      // Last: it stores the response the other plugins have completed, and replays it.
+      idempotencyPlugin(db.prisma, { ttlMs: config.idempotencyTtlMs, waitMs: 30_000 }),
       errorEnvelopePlugin(logger),
     ],
   });

@@ -33,7 +33,7 @@ export class InFlightRequests {
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GraphQLContext>;
   createContext: (
-    request: { traceId: string; clientAddress: string },
+    request: { traceId: string; clientAddress: string; idempotencyKey: string | undefined },
     credentials: { authorization?: string; apiKey?: string },
   ) => Promise<GraphQLContext>;
   isReady: () => Promise<boolean>;
@@ -109,7 +109,7 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: () =>
         createContext(
-          { traceId, clientAddress: req.socket.remoteAddress ?? 'unknown' },
+          { traceId, clientAddress: req.socket.remoteAddress ?? 'unknown', idempotencyKey: headers.get('idempotency-key') },
           { authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') },
         ),
     });
