@@ -48,6 +48,12 @@ const settings = {
   INTROSPECTION: z.enum(['on', 'off']).optional(),
   LOW_STOCK_THRESHOLD: z.coerce.number().int().min(0).default(10),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL').optional(),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('ORDERS_EVENTS'),
+  NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens').default('orders.events'),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_TIERS: z
     .string()
@@ -111,6 +117,15 @@ export interface Config {
   lowStockThreshold: number;
   /** How long an idempotency key and its outcome are kept. */
   idempotencyTtlMs: number;
+  outbox: {
+    /** Unset: events are recorded in the outbox but not published. */
+    natsUrl: string | undefined;
+    stream: string;
+    subjectPrefix: string;
+    maxAttempts: number;
+    pollMs: number;
+    batchSize: number;
+  };
   rateLimit: {
     enabled: boolean;
     tiers: Record<string, { bucketSize: number; restoreRate: number }>;
@@ -179,6 +194,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
     lowStockThreshold: e.LOW_STOCK_THRESHOLD,
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000,
+    outbox: {
+      natsUrl: e.NATS_URL,
+      stream: e.NATS_STREAM,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      pollMs: e.OUTBOX_POLL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+    },
     rateLimit: {
       enabled: e.RATE_LIMIT === 'on',
       tiers: { ...DEFAULT_RATE_TIERS, ...e.RATE_LIMIT_TIERS },

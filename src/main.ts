@@ -2,6 +2,8 @@ import pino from 'pino';
 import { MissingAccessRulesError } from './auth/accessRules';
 import { ConfigError, loadConfig } from './config';
 import { DatabaseSetupError, openDatabase } from './db/openDatabase';
+import { OutboxDispatcher } from './events/dispatcher';
+import { NatsPublisher } from './events/natsPublisher';
 import { createServer } from './server/createServer';
 
 async function main(): Promise<void> {
@@ -11,6 +13,7 @@ async function main(): Promise<void> {
   const server = await createServer(config, db, logger);
   const url = await server.listen();
   logger.info({ url, batching: config.dataLoaderBatching }, `orders gateway ready at ${url}`);
+  const dispatcher = await startOutboxDispatcher(config, db.prisma, logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -20,6 +23,7 @@ async function main(): Promise<void> {
     try {
       await server.stop();
       logger.info('http server drained');
+      await dispatcher?.stop();
       await db.close();
       logger.info('database closed');
       logger.info('shut down cleanly');
@@ -33,8 +37,31 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+class NatsUnavailableError extends Error {
+  override readonly name = 'NatsUnavailableError';
+}
+
+/** With NATS_URL, publishes the outbox to JetStream; without, events stay recorded in the outbox. */
+async function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, prisma: Parameters<typeof createServer>[1]['prisma'], logger: pino.Logger) {
+  const { natsUrl, stream, subjectPrefix, ...options } = config.outbox;
+  if (!natsUrl) {
+    logger.info('NATS_URL is unset: events are recorded in the outbox, not published');
+    return undefined;
+  }
+  let publisher: NatsPublisher;
+  try {
+    publisher = await NatsPublisher.connect({ url: natsUrl, stream, subjectPrefix });
+  } catch (error) {
+    throw new NatsUnavailableError(`Cannot reach NATS at NATS_URL (${natsUrl}): ${(error as Error).message}`);
+  }
+  const dispatcher = new OutboxDispatcher(prisma, publisher, { ...options, baseBackoffMs: 1_000 }, logger);
+  dispatcher.start();
+  logger.info({ stream, subjectPrefix }, 'publishing outbox events to NATS JetStream');
+  return dispatcher;
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseSetupError || error instanceof MissingAccessRulesError) {
+  if (error instanceof ConfigError || error instanceof DatabaseSetupError || error instanceof MissingAccessRulesError || error instanceof NatsUnavailableError) {
     console.error(error.message);
   } else {
     console.error('Failed to start:', error);
