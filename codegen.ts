@@ -22,6 +22,7 @@ const config: CodegenConfig = {
           InventoryLevel: './prisma/client#InventoryLevel',
           Order: './prisma/client#Order',
           OrderItem: '../modules/orders/orderLine#OrderLine',
+          OrderStatusChange: '../modules/orders/orderSubscriptions.service#OrderStatusChangeEvent',
           OrderConnection: '../pagination/connection#CountedConnection<OrderModel>',
           OrderEdge: '../pagination/connection#Edge<OrderModel>',
           ProductConnection: '../pagination/connection#CountedConnection<ProductModel>',

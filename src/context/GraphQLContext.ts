@@ -1,6 +1,7 @@
 import type { AccessRules } from '../auth/accessRules';
 import type { Viewer } from '../auth/viewer';
 import type { DatabaseWork } from '../db/databaseWork';
+import type { EventFeed } from '../events/eventFeed';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Loaders } from '../modules/registry';
 
@@ -14,6 +15,8 @@ export interface GraphQLContext {
   traceId: string;
   /** SQL statements, loader batches and rows this request caused (extensions.cost.database). */
   work: DatabaseWork;
+  /** Committed events, for subscriptions. */
+  eventFeed: EventFeed;
   /** inventory.low is recorded when available units fall below this. */
   lowStockThreshold: number;
   /** The request's Idempotency-Key header, if any (idempotent mutations). */

@@ -3,6 +3,7 @@ import { rowScopeOf } from '../auth/rowScope';
 import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
 import { newDatabaseWork } from '../db/databaseWork';
+import type { EventFeed } from '../events/eventFeed';
 import { createLoaderFactory } from '../loaders/loaderFactory';
 import { createLoaders } from '../modules/registry';
 import type { GraphQLContext } from './GraphQLContext';
@@ -12,11 +13,12 @@ export interface ContextDependencies {
   dataLoaderBatching: boolean;
   accessRules: AccessRules;
   lowStockThreshold: number;
+  eventFeed: EventFeed;
 }
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
 export function createContext(
-  { prisma, dataLoaderBatching, accessRules, lowStockThreshold }: ContextDependencies,
+  { prisma, dataLoaderBatching, accessRules, lowStockThreshold, eventFeed }: ContextDependencies,
   request: { traceId: string; clientAddress: string; idempotencyKey?: string | undefined },
   viewer: Viewer | null,
 ): GraphQLContext {
@@ -25,6 +27,7 @@ export function createContext(
     prisma,
     accessRules,
     lowStockThreshold,
+    eventFeed,
     work,
     loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScopeOf(viewer)),
     traceId: request.traceId,

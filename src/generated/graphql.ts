@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Customer as CustomerModel, Product as ProductModel, Warehouse as WarehouseModel, InventoryLevel as InventoryLevelModel, Order as OrderModel } from './prisma/client';
 import type { OrderLine as OrderLineModel } from '../modules/orders/orderLine';
+import type { OrderStatusChangeEvent as OrderStatusChangeEventModel } from '../modules/orders/orderSubscriptions.service';
 import type { CountedConnection as CountedConnectionModel, Edge as EdgeModel, Connection as ConnectionModel } from '../pagination/connection';
 import type { GraphQLContext } from '../context/GraphQLContext';
 export type Maybe<T> = T | null;
@@ -665,7 +666,7 @@ export type ResolversTypes = {
   OrderOrderBy: OrderOrderBy;
   OrderSortField: OrderSortField;
   OrderStatus: OrderStatus;
-  OrderStatusChange: ResolverTypeWrapper<Omit<OrderStatusChange, 'order'> & { order: ResolversTypes['Order'] }>;
+  OrderStatusChange: ResolverTypeWrapper<OrderStatusChangeEventModel>;
   OrderTransitionPayload: ResolverTypeWrapper<Omit<OrderTransitionPayload, 'order'> & { order?: Maybe<ResolversTypes['Order']> }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PlaceOrderInput: PlaceOrderInput;
@@ -705,7 +706,7 @@ export type ResolversParentTypes = {
   OrderItem: OrderLineModel;
   OrderLineInput: OrderLineInput;
   OrderOrderBy: OrderOrderBy;
-  OrderStatusChange: Omit<OrderStatusChange, 'order'> & { order: ResolversParentTypes['Order'] };
+  OrderStatusChange: OrderStatusChangeEventModel;
   OrderTransitionPayload: Omit<OrderTransitionPayload, 'order'> & { order?: Maybe<ResolversParentTypes['Order']> };
   PageInfo: PageInfo;
   PlaceOrderInput: PlaceOrderInput;

@@ -27,6 +27,8 @@ import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { buildSchema } from './buildSchema';
 import { createFormatError } from './formatError';
 import { createHttpHandler, InFlightRequests } from './httpServer';
+import { startSubscriptionServer } from './subscriptionServer';
+import { EventFeed } from '../events/eventFeed';
 
 export interface GatewayServer {
   httpServer: Server;
@@ -42,15 +44,17 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const schema = buildSchema();
   const accessRules = buildAccessRules(schema);
   const buckets = config.rateLimit.redisUrl ? new RedisBucketStore(config.rateLimit.redisUrl, logger, config.rateLimit.redisPrefix) : new MemoryBucketStore();
+  const validationRules = [operationLimitsRule(config.limits)];
+  const formatError = createFormatError({ exposeInternals: config.isDevelopment });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError: createFormatError({ exposeInternals: config.isDevelopment }),
+    formatError,
     includeStacktraceInErrorResponses: config.isDevelopment,
     introspection: config.introspection,
     // No "Did you mean ...?" outside development: suggestions map the schema for a prober.
     hideSchemaDetailsFromClientErrors: !config.isDevelopment,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: [operationLimitsRule(config.limits)],
+    validationRules,
     allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
     // main.ts owns shutdown: drain HTTP first, then close the database pool.
     stopOnTerminationSignals: false,
@@ -73,11 +77,13 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   });
   await apollo.start();
   const inFlight = new InFlightRequests();
+  const eventFeed = new EventFeed(db.prisma);
   const contextDependencies = {
     prisma: db.prisma,
     dataLoaderBatching: config.dataLoaderBatching,
     accessRules,
     lowStockThreshold: config.lowStockThreshold,
+    eventFeed,
   };
   const authenticate = await createAuthenticator(config.auth, db.prisma);
   httpServer.on(
@@ -101,6 +107,15 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       inFlight,
     }),
   );
+  const subscriptions = startSubscriptionServer({
+    httpServer,
+    schema,
+    accessRules,
+    validationRules,
+    authenticate,
+    createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
+    formatError: (error) => formatError(error.toJSON(), error),
+  });
   return {
     httpServer,
     apollo,
@@ -115,6 +130,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       }),
     async stop() {
       const deadline = Date.now() + config.http.shutdownGraceMs;
+      await subscriptions.close();
+      await eventFeed.close();
       await apollo.stop();
       // The drain plugin stops waiting for a request once its client disconnects; its
       // resolvers may still be using the database, which the caller closes next.

@@ -1,0 +1,90 @@
+import type { PrismaClient } from '../generated/prisma/client';
+
+export interface FeedEvent {
+  id: string;
+  seq: bigint;
+  type: string;
+  occurredAt: Date;
+  payload: Record<string, unknown>;
+}
+
+type Listener = (event: FeedEvent) => void;
+
+/** How far back each poll re-reads, for a transaction that committed after a later one. */
+const LOOKBACK = 500n;
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Follows the outbox (the Event table) and hands new events to in-process listeners: what
+ * feeds GraphQL subscriptions. Reading the table, not NATS, means every replica sees every
+ * event with or without a broker. It polls only while someone listens. Sequence numbers are
+ * given out at insert, not commit, so each poll re-reads a window below the last one seen
+ * and skips the events it already delivered.
+ */
+export class EventFeed {
+  private readonly listeners = new Set<Listener>();
+  private readonly delivered = new Set<string>();
+  private watermark: bigint | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+
+  constructor(private readonly prisma: PrismaClient, private readonly pollMs = 250) {}
+
+  /** Calls `listener` with every event committed from now on; returns the unsubscribe function. */
+  async listen(listener: Listener): Promise<() => void> {
+    const [last] = await this.prisma.$queryRaw<Array<{ max: bigint | null }>>`SELECT max("seq") AS max FROM "Event"`;
+    const since = last?.max ?? 0n;
+    if (!this.timer) {
+      // Idle until now: restart at the end of the log; its look-back window is history.
+      const history = await this.prisma.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Event" WHERE "seq" > ${since - LOOKBACK}`;
+      this.delivered.clear();
+      for (const { id } of history) this.delivered.add(id);
+      this.watermark = since;
+    }
+    const fromNowOn: Listener = (event) => {
+      if (event.seq > since) listener(event);
+    };
+    this.listeners.add(fromNowOn);
+    if (!this.timer) this.schedule();
+    return () => {
+      this.listeners.delete(fromNowOn);
+      if (this.listeners.size === 0) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.polling;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.polling = this.poll().finally(() => {
+        if (this.listeners.size > 0) this.schedule();
+      });
+    }, this.pollMs);
+  }
+
+  private async poll(): Promise<void> {
+    const from = this.watermark! > LOOKBACK ? this.watermark! - LOOKBACK : 0n;
+    let events: FeedEvent[];
+    try {
+      events = await this.prisma.$queryRaw<FeedEvent[]>`
+        SELECT "id", "seq", "type", "occurredAt", "payload" FROM "Event" WHERE "seq" > ${from} ORDER BY "seq"`;
+    } catch {
+      return; // the next poll tries again
+    }
+    for (const event of events) {
+      if (this.delivered.has(event.id)) continue;
+      this.delivered.add(event.id);
+      if (event.seq > this.watermark!) this.watermark = event.seq;
+      for (const listener of this.listeners) listener(event);
+    }
+    while (this.delivered.size > MAX_REMEMBERED) this.delivered.delete(this.delivered.values().next().value!);
+  }
+}

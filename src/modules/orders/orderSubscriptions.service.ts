@@ -1,0 +1,46 @@
+import type { GraphQLContext } from '../../context/GraphQLContext';
+import type { FeedEvent } from '../../events/eventFeed';
+import { notFound } from '../../errors';
+import type { OrderStatus } from '../../generated/prisma/client';
+import { fromGlobalIdOf } from '../node/globalId';
+
+const ORDER_EVENTS = new Set(['order.placed', 'order.paid', 'order.cancelled', 'order.fulfilled']);
+
+export interface OrderStatusChangeEvent {
+  orderId: number;
+  previousStatus: OrderStatus | null;
+  status: OrderStatus;
+  occurredAt: Date;
+}
+
+/**
+ * The status changes of one order, as they are committed. Subscribing needs the order to be
+ * visible to the viewer (its customer, or staff): row scope applies as for order(id:).
+ */
+export async function* orderStatusChanges(ctx: GraphQLContext, globalOrderId: string): AsyncGenerator<OrderStatusChangeEvent> {
+  const orderId = fromGlobalIdOf('Order', globalOrderId, 'orderId');
+  if (!(await ctx.loaders.orderById.load(orderId))) notFound('Order');
+  const queue: FeedEvent[] = [];
+  let wake: (() => void) | undefined;
+  const stop = await ctx.eventFeed.listen((event) => {
+    if (!ORDER_EVENTS.has(event.type) || event.payload.orderId !== globalOrderId) return;
+    queue.push(event);
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const event = queue.shift()!;
+      // The order is read afresh for each change: this context outlives many of them.
+      ctx.loaders.orderById.clear(orderId);
+      yield {
+        orderId,
+        previousStatus: (event.payload.previousStatus as OrderStatus | null) ?? null,
+        status: event.payload.status as OrderStatus,
+        occurredAt: event.occurredAt,
+      };
+    }
+  } finally {
+    stop();
+  }
+}
