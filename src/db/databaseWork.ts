@@ -1,3 +1,5 @@
+import type { PrismaClient } from '../generated/prisma/client';
+
 /**
  * The database work one request caused, reported in `extensions.cost.database`. Counted where
  * queries are issued (each DataLoader batch and each service query is one SQL statement), so
@@ -20,4 +22,23 @@ export async function recordQuery<T>(work: DatabaseWork, query: Promise<T>): Pro
   work.statements += 1;
   work.rows += Array.isArray(result) ? result.length : 1;
   return result;
+}
+
+/**
+ * A client that counts every query it sends into `work`: for mutations, whose queries are not
+ * loader batches. A transaction's BEGIN and COMMIT are not counted; affected-row counts of
+ * writes are not rows read.
+ */
+export function withWorkRecorded(prisma: PrismaClient, work: DatabaseWork): PrismaClient {
+  return prisma.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        const result = await query(args);
+        work.statements += 1;
+        if (Array.isArray(result)) work.rows += result.length;
+        else if (result !== null && typeof result === 'object') work.rows += 1;
+        return result;
+      },
+    },
+  }) as unknown as PrismaClient; // the extension adds behaviour, not API
 }

@@ -29,6 +29,15 @@ describe('placeOrder', () => {
     expect(owner.customerId).toBe(3);
   });
 
+  it('reports the database work of the mutation in extensions.cost', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const { result, statements } = await server.countStatements(() =>
+      server.queryAs(shopper, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 1 }] } }),
+    );
+    // Everything the driver sent but the transaction's BEGIN and COMMIT.
+    expect(result.body.extensions.cost.database.statements).toBe(statements - 2);
+  });
+
   it('records order.placed and inventory.low in the same transaction as the order', async () => {
     const product = await createStockedProduct(server, { 1: 12 });
     const result = await server.queryAs(shopper, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 5 }] } });
@@ -104,7 +113,9 @@ describe('order lifecycle', () => {
   it('goes PENDING -> PAID -> FULFILLED: fulfilment takes the reserved units out of stock and records a shipment', async () => {
     const { product, orderId } = await place(4);
     expect(await transition('markOrderPaid', orderId)).toMatchObject({ order: { status: 'PAID' }, userErrors: [] });
-    expect(await transition('fulfillOrder', orderId)).toMatchObject({ order: { status: 'FULFILLED' }, userErrors: [] });
+    const { result, statements } = await server.countStatements(() => server.query(TRANSITION('fulfillOrder'), { id: orderId }));
+    expect(result.body.data.fulfillOrder).toMatchObject({ order: { status: 'FULFILLED' }, userErrors: [] });
+    expect(result.body.extensions.cost.database.statements).toBe(statements - 2); // but BEGIN and COMMIT
     expect(await stockOf(product.id)).toEqual([{ warehouseId: 1, onHand: 6, reserved: 0 }]);
     const id = Number(Buffer.from(orderId, 'base64url').toString().split(':')[1]);
     const shipment = await server.db.prisma.shipment.findUniqueOrThrow({ where: { orderId: id } });

@@ -1,4 +1,5 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
+import { withWorkRecorded } from '../../db/databaseWork';
 import type { InventoryLevel } from '../../generated/prisma/client';
 import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors';
 import { fromGlobalIdOf } from '../node/globalId';
@@ -16,7 +17,7 @@ export function adjustInventory(ctx: GraphQLContext, args: { productId: string; 
     if (args.reason.trim().length === 0 || args.reason.length > 500) errors.push(userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason']));
     if (errors.length) throw new UserErrorsRaised(errors);
 
-    const inventoryLevel = await ctx.prisma.$transaction(async (tx) => {
+    const inventoryLevel = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
       const [level] = await tx.$queryRaw<InventoryLevel[]>`
         SELECT * FROM "InventoryLevel" WHERE "productId" = ${productId} AND "warehouseId" = ${warehouseId} FOR UPDATE`;
       let updated: InventoryLevel;

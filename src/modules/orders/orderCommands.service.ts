@@ -1,4 +1,5 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
+import { withWorkRecorded } from '../../db/databaseWork';
 import { recordEvent } from '../../events/outbox';
 import { Prisma, type Order, type OrderStatus } from '../../generated/prisma/client';
 import type { PlaceOrderInput } from '../../generated/graphql';
@@ -15,7 +16,7 @@ export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
   return withUserErrors(async () => {
     const lines = validateLines(input);
     const customerId = await orderingCustomer(ctx, input);
-    const order = await ctx.prisma.$transaction(async (tx) => {
+    const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
       const productIds = lines.map((line) => line.productId);
       const products = new Map((await tx.product.findMany({ where: { id: { in: productIds } } })).map((p) => [p.id, p]));
       const errors = lines.flatMap((line) => {
@@ -50,13 +51,11 @@ export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
 
       const currency = [...currencies][0]!;
       const totalCents = lines.reduce((sum, line) => sum + line.quantity * products.get(line.productId)!.priceCents, 0);
-      const created = await tx.order.create({
-        data: {
-          customerId,
-          currency,
-          totalCents,
-          items: { create: lines.map((line) => ({ productId: line.productId, quantity: line.quantity, unitPriceCents: products.get(line.productId)!.priceCents })) },
-        },
+      // One statement per operation (no nested writes), so that the request's reported
+      // database work is exact.
+      const created = await tx.order.create({ data: { customerId, currency, totalCents } });
+      await tx.orderItem.createMany({
+        data: lines.map((line) => ({ orderId: created.id, productId: line.productId, quantity: line.quantity, unitPriceCents: products.get(line.productId)!.priceCents })),
       });
       for (const allocation of allocations) {
         // The CHECK constraints (reserved <= onHand) back this up should any path forget the lock.
@@ -143,7 +142,7 @@ const RELEASE_RESERVATIONS = async (tx: Prisma.TransactionClient, order: Order) 
 };
 
 const SHIP_RESERVATIONS = async (tx: Prisma.TransactionClient, order: Order) => {
-  const reservations = await tx.reservation.findMany({ where: { orderId: order.id }, include: { inventoryLevel: true }, orderBy: { inventoryLevelId: 'asc' } });
+  const reservations = await tx.reservation.findMany({ where: { orderId: order.id }, include: { inventoryLevel: true }, relationLoadStrategy: 'join', orderBy: { inventoryLevelId: 'asc' } });
   for (const r of reservations) {
     await tx.$executeRaw`
       UPDATE "InventoryLevel" SET "onHand" = "onHand" - ${r.quantity}, "reserved" = "reserved" - ${r.quantity}, "updatedAt" = now()
@@ -179,7 +178,7 @@ export function transitionOrder(ctx: GraphQLContext, globalId: string, name: key
       throw new UserErrorsRaised([userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason'])]);
     }
     const customerScope = ctx.viewer?.customerId ?? null;
-    const order = await ctx.prisma.$transaction(async (tx) => {
+    const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
       const [current] = await tx.$queryRaw<Order[]>`
         SELECT * FROM "Order" WHERE "id" = ${id}
         ${customerScope === null ? Prisma.empty : Prisma.sql`AND "customerId" = ${customerScope}`}

@@ -4,6 +4,7 @@ describe('viewerFromClaims', () => {
   it('grants the scopes of each role plus the explicit ones', () => {
     const viewer = viewerFromClaims({ sub: 'u1', roles: ['inventory_manager'], scope: 'orders:read' });
     expect([...viewer.scopes].sort()).toEqual(['inventory:read', 'inventory:write', 'orders:read']);
+    expect([...viewerFromClaims({ sub: 'u2', roles: ['support'] }).scopes].sort()).toEqual(['customers:pii', 'customers:read', 'inventory:read', 'orders:read']);
     expect(viewer).toMatchObject({ kind: 'user', id: 'u1', customerId: null, rateTier: 'user' });
   });
 
