@@ -145,6 +145,14 @@ describe('order lifecycle', () => {
     expect(result).toMatchObject({ order: null, userErrors: [{ code: 'INVALID_TRANSITION', field: ['id'] }] });
   });
 
+  it('needs a cancellation reason of 1 to 500 characters', async () => {
+    const { orderId } = await place(1);
+    for (const reason of ['   ', 'x'.repeat(501)]) {
+      const result = await server.query(TRANSITION('cancelOrder'), { id: orderId, reason });
+      expect(result.body.data.cancelOrder).toMatchObject({ order: null, userErrors: [{ code: 'INVALID_INPUT', field: ['reason'] }] });
+    }
+  });
+
   it('answers ORDER_NOT_FOUND for another customer\'s order, as for an id of no order', async () => {
     const { orderId } = await place(1);
     const stranger = await server.bearer({ roles: ['customer'], customer_id: 4 });
