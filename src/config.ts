@@ -47,6 +47,7 @@ const settings = {
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(100).default(10),
   INTROSPECTION: z.enum(['on', 'off']).optional(),
   LOW_STOCK_THRESHOLD: z.coerce.number().int().min(0).default(10),
+  DEPRECATION_POLICY: z.enum(['warn', 'reject']).default('warn'),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL').optional(),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('ORDERS_EVENTS'),
@@ -115,6 +116,8 @@ export interface Config {
   introspection: boolean;
   /** inventory.low fires when a stock level's available units fall below this. */
   lowStockThreshold: number;
+  /** After a deprecated coordinate's sunset date: warn, or reject operations that use it. */
+  deprecationPolicy: 'warn' | 'reject';
   /** How long an idempotency key and its outcome are kept. */
   idempotencyTtlMs: number;
   outbox: {
@@ -194,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
     lowStockThreshold: e.LOW_STOCK_THRESHOLD,
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000,
+    deprecationPolicy: e.DEPRECATION_POLICY,
     outbox: {
       natsUrl: e.NATS_URL,
       stream: e.NATS_STREAM,

@@ -16,6 +16,7 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
+  DEPRECATED_FIELD_REMOVED: 'DEPRECATED_FIELD_REMOVED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -121,6 +122,17 @@ export class IdempotencyKeyInProgressError extends GatewayError {
     super(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, 'A request with this Idempotency-Key is still in progress: retry shortly.', {
       http: { status: 409, headers: new Map([['retry-after', '1']]) },
     });
+  }
+}
+
+/** The operation uses deprecated coordinates past their sunset date (policy: reject; HTTP 400). */
+export class DeprecatedFieldRemovedError extends GatewayError {
+  constructor(removed: Array<{ coordinate: string; removeAfter: string }>) {
+    super(
+      ErrorCode.DEPRECATED_FIELD_REMOVED,
+      `Removed from the API: ${removed.map((r) => `${r.coordinate} (sunset ${r.removeAfter})`).join(', ')}. See extensions.removed and each coordinate's replacement in the schema.`,
+      { removed, http: { status: 400 } },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { MissingAccessRulesError } from './auth/accessRules';
+import { DeprecationRegistryError } from './deprecations/registry';
 import { ConfigError, loadConfig } from './config';
 import { DatabaseSetupError, openDatabase } from './db/openDatabase';
 import { OutboxDispatcher } from './events/dispatcher';
@@ -61,7 +62,7 @@ async function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, pris
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseSetupError || error instanceof MissingAccessRulesError || error instanceof NatsUnavailableError) {
+  if (error instanceof ConfigError || error instanceof DatabaseSetupError || error instanceof MissingAccessRulesError || error instanceof NatsUnavailableError || error instanceof DeprecationRegistryError) {
     console.error(error.message);
   } else {
     console.error('Failed to start:', error);

@@ -19,6 +19,8 @@ export interface GraphQLContext {
   eventFeed: EventFeed;
   /** inventory.low is recorded when available units fall below this. */
   lowStockThreshold: number;
+  /** Who calls, for usage reports: apollographql-client-name/-version, else the API key's client. */
+  client: { name: string; version: string };
   /** The request's Idempotency-Key header, if any (idempotent mutations). */
   idempotencyKey: string | undefined;
   /** The client's IP address: the rate-limit key of anonymous requests. */

@@ -19,7 +19,7 @@ export interface ContextDependencies {
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
 export function createContext(
   { prisma, dataLoaderBatching, accessRules, lowStockThreshold, eventFeed }: ContextDependencies,
-  request: { traceId: string; clientAddress: string; idempotencyKey?: string | undefined },
+  request: { traceId: string; clientAddress: string; idempotencyKey?: string | undefined; clientName?: string | undefined; clientVersion?: string | undefined },
   viewer: Viewer | null,
 ): GraphQLContext {
   const work = newDatabaseWork();
@@ -33,6 +33,7 @@ export function createContext(
     traceId: request.traceId,
     clientAddress: request.clientAddress,
     idempotencyKey: request.idempotencyKey,
+    client: { name: request.clientName ?? viewer?.clientName ?? 'unknown', version: request.clientVersion ?? 'unknown' },
     viewer,
   };
 }

@@ -203,6 +203,11 @@ export type Order = Node & {
   status: OrderStatus;
   /** The order's total: the sum of its line totals, in the order's currency. */
   total: Money;
+  /**
+   * The order's total in minor units, without its currency.
+   * @deprecated Use total, which carries its currency.
+   */
+  totalCents: Scalars['Int']['output'];
 };
 
 /** A page of orders. */
@@ -272,8 +277,10 @@ export type OrderOrderBy = {
 export type OrderSortField =
   /** When the order was placed. */
   | 'CREATED_AT'
+  /** The order's total amount (the former name of TOTAL_AMOUNT). */
+  | 'TOTAL'
   /** The order's total amount. */
-  | 'TOTAL';
+  | 'TOTAL_AMOUNT';
 
 /** The lifecycle state of an order. */
 export type OrderStatus =
@@ -353,6 +360,11 @@ export type Product = Node & {
   name: Scalars['String']['output'];
   /** The current catalogue price of one unit. */
   price: Money;
+  /**
+   * The current price of one unit in minor units, without its currency.
+   * @deprecated Use price, which carries its currency.
+   */
+  priceCents: Scalars['Int']['output'];
   /** The stock keeping unit: the product's unique business identifier. */
   sku: Scalars['String']['output'];
   /** Units available to order across all warehouses (on hand minus reserved). */
@@ -808,6 +820,7 @@ export type OrderResolvers<ContextType = GraphQLContext, ParentType extends Reso
   items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  totalCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -862,6 +875,7 @@ export type ProductResolvers<ContextType = GraphQLContext, ParentType extends Re
   inventory?: Resolver<Maybe<Array<ResolversTypes['InventoryLevel']>>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  priceCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   totalAvailable?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;

@@ -22,6 +22,9 @@ import { complexityPlugin } from '../plugins/complexityPlugin';
 import { buildCostModel } from '../complexity/costModel';
 import { rateLimitPlugin } from '../plugins/rateLimitPlugin';
 import { idempotencyPlugin } from '../plugins/idempotencyPlugin';
+import { deprecationPlugin } from '../plugins/deprecationPlugin';
+import { loadCheckedRegistry } from '../deprecations/registry';
+import { DeprecatedUsageRecorder } from '../deprecations/usageRecorder';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { buildSchema } from './buildSchema';
@@ -43,6 +46,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const httpServer = createNodeServer();
   const schema = buildSchema();
   const accessRules = buildAccessRules(schema);
+  const registry = loadCheckedRegistry(schema);
+  const usageRecorder = new DeprecatedUsageRecorder(db.prisma, logger);
   const buckets = config.rateLimit.redisUrl ? new RedisBucketStore(config.rateLimit.redisUrl, logger, config.rateLimit.redisPrefix) : new MemoryBucketStore();
   const validationRules = [operationLimitsRule(config.limits)];
   const formatError = createFormatError({ exposeInternals: config.isDevelopment });
@@ -70,6 +75,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       authorizationPlugin(accessRules),
       complexityPlugin(buildCostModel(schema), config.limits.maxCost),
       ...(config.rateLimit.enabled ? [rateLimitPlugin(buckets, config.rateLimit.tiers)] : []),
+      deprecationPlugin({ registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
       // Last: it stores the response the other plugins have completed, and replays it.
       idempotencyPlugin(db.prisma, { ttlMs: config.idempotencyTtlMs, waitMs: 30_000 }),
       errorEnvelopePlugin(logger),
@@ -137,6 +143,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       // resolvers may still be using the database, which the caller closes next.
       await inFlight.drained(Math.max(0, deadline - Date.now()));
       await buckets.close();
+      await usageRecorder.flush();
     },
   };
 }

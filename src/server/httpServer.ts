@@ -33,7 +33,7 @@ export class InFlightRequests {
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GraphQLContext>;
   createContext: (
-    request: { traceId: string; clientAddress: string; idempotencyKey: string | undefined },
+    request: { traceId: string; clientAddress: string; idempotencyKey: string | undefined; clientName: string | undefined; clientVersion: string | undefined },
     credentials: { authorization?: string; apiKey?: string },
   ) => Promise<GraphQLContext>;
   isReady: () => Promise<boolean>;
@@ -109,7 +109,13 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: () =>
         createContext(
-          { traceId, clientAddress: req.socket.remoteAddress ?? 'unknown', idempotencyKey: headers.get('idempotency-key') },
+          {
+            traceId,
+            clientAddress: req.socket.remoteAddress ?? 'unknown',
+            idempotencyKey: headers.get('idempotency-key'),
+            clientName: headers.get('apollographql-client-name')?.slice(0, 100),
+            clientVersion: headers.get('apollographql-client-version')?.slice(0, 50),
+          },
           { authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') },
         ),
     });

@@ -16,8 +16,11 @@ const CUSTOMER_ORDERS_ORDERING = 'customer-orders:CREATED_AT:DESC';
 
 const SORT_COLUMNS = {
   CREATED_AT: { column: 'createdAt', keyOf: (order: Order) => order.createdAt.getTime(), fromKey: (v: number) => new Date(v) },
-  TOTAL: { column: 'totalCents', keyOf: (order: Order) => order.totalCents, fromKey: (v: number) => v },
+  TOTAL_AMOUNT: { column: 'totalCents', keyOf: (order: Order) => order.totalCents, fromKey: (v: number) => v },
 } as const;
+
+/** The deprecated TOTAL is the same sort as TOTAL_AMOUNT, with the same cursors. */
+const canonicalSortField = (field: OrderOrderBy['field']) => (field === 'TOTAL' ? 'TOTAL_AMOUNT' : field);
 
 /** NOT_FOUND alike for a missing order and another customer's: ids cannot be probed. */
 export async function findOrder(ctx: GraphQLContext, id: string): Promise<Order> {
@@ -26,7 +29,8 @@ export async function findOrder(ctx: GraphQLContext, id: string): Promise<Order>
 
 /** orders(...): one statement for the page, plus one for totalCount only when it is selected. */
 export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Promise<CountedConnection<Order>> {
-  const orderBy = args.orderBy ?? DEFAULT_ORDER_BY;
+  const requested = args.orderBy ?? DEFAULT_ORDER_BY;
+  const orderBy = { ...requested, field: canonicalSortField(requested.field) };
   const ordering = `orders:${orderBy.field}:${orderBy.direction}`;
   const page = parsePageArgs(args, ordering);
   const where: Prisma.OrderWhereInput = { AND: [orderCriteriaWhere(parseOrderFilter(args.filter)), visibleOrdersOf(rowScopeOf(ctx.viewer))] };

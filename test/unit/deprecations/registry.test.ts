@@ -1,0 +1,63 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { parse } from 'graphql';
+import { findDeprecatedUsage } from '../../../src/deprecations/findDeprecatedUsage';
+import { checkRegistry, deprecatedCoordinates, loadRegistry, parseRegistry } from '../../../src/deprecations/registry';
+import { buildSchema } from '../../../src/server/buildSchema';
+
+const schema = makeExecutableSchema({
+  typeDefs: `
+    type Query { order(id: ID, legacyId: Int @deprecated(reason: "Use id.")): Order, orders(sort: Sort, filter: Filter): [Order] }
+    type Order { id: ID, cents: Int @deprecated(reason: "Use total.") }
+    enum Sort { NEW OLD @deprecated(reason: "Renamed NEW.") }
+    input Filter { status: String, state: String @deprecated(reason: "Use status.") }`,
+});
+const entry = (coordinate: string, reason: string) =>
+  `  - { coordinate: "${coordinate}", reason: "${reason}", replacement: x, deprecatedOn: 2026-01-01, removeAfter: 2026-06-01, owner: team }`;
+const REGISTRY = `deprecations:\n${[
+  entry('Query.order(legacyId:)', 'Use id.'),
+  entry('Order.cents', 'Use total.'),
+  entry('Sort.OLD', 'Renamed NEW.'),
+  entry('Filter.state', 'Use status.'),
+].join('\n')}`;
+
+describe('deprecation registry', () => {
+  it('finds every kind of deprecated coordinate in a schema', () => {
+    expect([...deprecatedCoordinates(schema).keys()].sort()).toEqual(['Filter.state', 'Order.cents', 'Query.order(legacyId:)', 'Sort.OLD']);
+  });
+
+  it('agrees with a schema both ways, or says where not', () => {
+    expect(checkRegistry(schema, parseRegistry(REGISTRY))).toEqual([]);
+    const missingOne = REGISTRY.split('\n').filter((l) => !l.includes('Sort.OLD')).join('\n');
+    expect(checkRegistry(schema, parseRegistry(missingOne))).toEqual(['Sort.OLD is @deprecated in the SDL but has no entry in schema/deprecations.yaml']);
+    const extra = `${REGISTRY}\n${entry('Order.id', 'Gone.')}`;
+    expect(checkRegistry(schema, parseRegistry(extra))).toEqual(['Order.id has a registry entry but is not @deprecated in the SDL']);
+    const otherReason = REGISTRY.replace('Use total.', 'Use money.');
+    expect(checkRegistry(schema, parseRegistry(otherReason))[0]).toMatch(/Order.cents: the registry's reason "Use money." differs/);
+  });
+
+  it('rejects malformed entries with the path of the problem', () => {
+    expect(() => parseRegistry('deprecations:\n  - { coordinate: "Order", reason: r, replacement: x, deprecatedOn: 2026-01-01, removeAfter: 2026-06-01, owner: t }')).toThrow(/deprecations.0.coordinate/);
+    expect(() => parseRegistry(REGISTRY.replace('removeAfter: 2026-06-01', 'removeAfter: 2025-06-01'))).toThrow(/removeAfter > deprecatedOn/);
+  });
+
+  it('matches the gateway\'s own SDL (what start-up and CI check)', () => {
+    expect(checkRegistry(buildSchema(), loadRegistry())).toEqual([]);
+  });
+});
+
+describe('findDeprecatedUsage', () => {
+  const deprecated = deprecatedCoordinates(schema);
+  const usage = (query: string, variables?: Record<string, unknown>) => findDeprecatedUsage(schema, parse(query), undefined, variables, deprecated);
+
+  it('finds deprecated fields, arguments, enum values and input fields in the document', () => {
+    expect(usage('{ order(legacyId: 1) { cents } orders(sort: OLD, filter: { state: "x" }) { id } }')).toEqual([
+      'Filter.state', 'Order.cents', 'Query.order(legacyId:)', 'Sort.OLD',
+    ]);
+    expect(usage('{ order(id: 1) { id } orders(sort: NEW) { id } }')).toEqual([]);
+  });
+
+  it('finds deprecated enum values and input fields passed in variables', () => {
+    expect(usage('query($s: Sort, $f: Filter) { orders(sort: $s, filter: $f) { id } }', { s: 'OLD', f: { state: 'x' } })).toEqual(['Filter.state', 'Sort.OLD']);
+    expect(usage('query($s: Sort) { orders(sort: $s) { id } }', { s: 'NEW' })).toEqual([]);
+  });
+});
