@@ -5,6 +5,8 @@ import type { GraphQLSchema } from 'graphql';
 import { resolverModules } from '../modules/registry';
 
 export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
+/** The printed, sorted schema kept for review (npm run schema:snapshot); not a source. */
+export const SNAPSHOT_FILE = path.join(SCHEMA_DIR, 'snapshot.graphql');
 
 /** The SDL files under schema/, in a stable order: the public contract. */
 export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
@@ -27,5 +29,6 @@ function listGraphQLFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.graphql'))
     .map((entry) => path.join(entry.parentPath, entry.name))
+    .filter((file) => file !== SNAPSHOT_FILE)
     .sort();
 }

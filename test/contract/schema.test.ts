@@ -7,8 +7,10 @@ import {
   isSpecifiedScalarType,
   isIntrospectionType,
 } from 'graphql';
+import { readFileSync } from 'node:fs';
 import { buildAccessRules } from '../../src/auth/accessRules';
-import { buildSchema } from '../../src/server/buildSchema';
+import { printSnapshot } from '../../src/cli/schemaSnapshot';
+import { buildSchema, SNAPSHOT_FILE } from '../../src/server/buildSchema';
 
 /** The SDL is the contract frontend teams read: every coordinate must say what it means. */
 describe('schema contract', () => {
@@ -44,5 +46,11 @@ describe('schema contract', () => {
 
   it('gives every field of every object type an access rule (deny by default)', () => {
     expect(() => buildAccessRules(schema)).not.toThrow();
+  });
+});
+
+describe('schema snapshot', () => {
+  it('is up to date: run `npm run schema:snapshot` after changing schema/', () => {
+    expect(readFileSync(SNAPSHOT_FILE, 'utf8')).toBe(printSnapshot(buildSchema()));
   });
 });
