@@ -7,10 +7,19 @@ import { resolverModules } from '../modules/registry';
 export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
 /** The printed, sorted schema kept for review (npm run schema:snapshot); not a source. */
 export const SNAPSHOT_FILE = path.join(SCHEMA_DIR, 'snapshot.graphql');
+/** Client operations (schema/operations/<client>/*.graphql): checked against the schema, not part of it. */
+export const OPERATIONS_DIR = path.join(SCHEMA_DIR, 'operations');
 
 /** The SDL files under schema/, in a stable order: the public contract. */
 export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
-  return listGraphQLFiles(dir).map((file) => readFileSync(file, 'utf8'));
+  return listSchemaFiles(dir).map((file) => readFileSync(file, 'utf8'));
+}
+
+/** The schema's source files: every .graphql under `dir` but the snapshot and client operations. */
+export function listSchemaFiles(dir = SCHEMA_DIR): string[] {
+  const snapshot = path.join(dir, path.basename(SNAPSHOT_FILE));
+  const operations = path.join(dir, path.basename(OPERATIONS_DIR)) + path.sep;
+  return listGraphQLFiles(dir).filter((file) => file !== snapshot && !file.startsWith(operations));
 }
 
 /** The executable schema: the SDL plus every module's resolvers, which must all match the SDL. */
@@ -25,10 +34,9 @@ export function buildSchema(): GraphQLSchema {
   });
 }
 
-function listGraphQLFiles(dir: string): string[] {
+export function listGraphQLFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.graphql'))
     .map((entry) => path.join(entry.parentPath, entry.name))
-    .filter((file) => file !== SNAPSHOT_FILE)
     .sort();
 }

@@ -1,0 +1,143 @@
+import {
+  BreakingChangeType,
+  DangerousChangeType,
+  findBreakingChanges,
+  findDangerousChanges,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isIntrospectionType,
+  isObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { buildAccessRules, type AccessRule } from '../auth/accessRules';
+
+export type Severity = 'breaking' | 'dangerous' | 'safe';
+
+export interface SchemaChange {
+  severity: Severity;
+  kind: string;
+  /** The schema coordinate concerned, when there is one. */
+  coordinate: string | null;
+  message: string;
+}
+
+/**
+ * Every difference between two schemas, classified. graphql-js decides what breaks a client
+ * (removals; type changes; stricter inputs, since stricter outputs are safe; new required
+ * arguments and input fields; interface and union membership) and what is dangerous (default
+ * values, new enum values and optional inputs). Additions and deprecations are safe. Access
+ * rules are compared separately, per client operation (see checkOperations).
+ */
+export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
+  const changes: SchemaChange[] = [];
+  for (const change of findBreakingChanges(base, next)) {
+    changes.push({ severity: 'breaking', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
+  }
+  for (const change of findDangerousChanges(base, next)) {
+    changes.push({ severity: 'dangerous', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
+  }
+  changes.push(...safeChanges(base, next));
+  return changes;
+}
+
+/** The removals the deprecation policy can allow: coordinates a client could have used. */
+export const REMOVAL_KINDS: ReadonlySet<string> = new Set([
+  BreakingChangeType.FIELD_REMOVED,
+  BreakingChangeType.VALUE_REMOVED_FROM_ENUM,
+  BreakingChangeType.ARG_REMOVED,
+]);
+
+function coordinateOf(kind: string, description: string): string | null {
+  let m: RegExpExecArray | null;
+  switch (kind) {
+    case BreakingChangeType.FIELD_REMOVED:
+    case BreakingChangeType.FIELD_CHANGED_KIND:
+      return /^(\w+\.\w+)/.exec(description)?.[1] ?? null;
+    case BreakingChangeType.VALUE_REMOVED_FROM_ENUM:
+      m = /^(\w+) was removed from enum type (\w+)/.exec(description);
+      return m ? `${m[2]}.${m[1]}` : null;
+    case DangerousChangeType.VALUE_ADDED_TO_ENUM:
+      m = /^(\w+) was added to enum type (\w+)/.exec(description);
+      return m ? `${m[2]}.${m[1]}` : null;
+    case BreakingChangeType.ARG_REMOVED:
+    case BreakingChangeType.ARG_CHANGED_KIND:
+    case BreakingChangeType.REQUIRED_ARG_ADDED:
+    case DangerousChangeType.OPTIONAL_ARG_ADDED:
+    case DangerousChangeType.ARG_DEFAULT_VALUE_CHANGE:
+      m = /^(\w+\.\w+) arg (\w+)/.exec(description);
+      if (m) return `${m[1]}(${m[2]}:)`;
+      m = /arg (\w+) on (\w+\.\w+) was added/.exec(description);
+      return m ? `${m[2]}(${m[1]}:)` : null;
+    case BreakingChangeType.REQUIRED_INPUT_FIELD_ADDED:
+    case DangerousChangeType.OPTIONAL_INPUT_FIELD_ADDED:
+      m = /field (\w+) on input type (\w+)/.exec(description);
+      return m ? `${m[2]}.${m[1]}` : null;
+    case DangerousChangeType.IMPLEMENTED_INTERFACE_ADDED:
+      return /implemented by (\w+)/.exec(description)?.[1] ?? null;
+    default:
+      return /^(\w+)/.exec(description)?.[1] ?? null;
+  }
+}
+
+function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
+  const changes: SchemaChange[] = [];
+  const baseTypes = base.getTypeMap();
+  for (const type of Object.values(next.getTypeMap())) {
+    if (isIntrospectionType(type)) continue;
+    const before = baseTypes[type.name];
+    if (!before) {
+      changes.push({ severity: 'safe', kind: 'TYPE_ADDED', coordinate: type.name, message: `${type.name} was added.` });
+      continue;
+    }
+    if ((isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) && (isObjectType(before) || isInterfaceType(before) || isInputObjectType(before))) {
+      const oldFields = before.getFields();
+      for (const field of Object.values(type.getFields())) {
+        const old = oldFields[field.name];
+        const coordinate = `${type.name}.${field.name}`;
+        if (!old) {
+          if (!isInputObjectType(type)) changes.push({ severity: 'safe', kind: 'FIELD_ADDED', coordinate, message: `${coordinate} was added.` });
+          continue;
+        }
+        if (!isInputObjectType(type) && String(old.type) !== String(field.type) && String(field.type) === `${String(old.type)}!`) {
+          changes.push({ severity: 'safe', kind: 'FIELD_TYPE_STRICTER', coordinate, message: `${coordinate} changed type from ${String(old.type)} to ${String(field.type)} (a stricter output).` });
+        }
+        if (!('deprecationReason' in old && old.deprecationReason) && 'deprecationReason' in field && field.deprecationReason) {
+          changes.push({ severity: 'safe', kind: 'FIELD_DEPRECATED', coordinate, message: `${coordinate} was deprecated: ${field.deprecationReason}` });
+        }
+      }
+    }
+    if (isEnumType(type) && isEnumType(before)) {
+      for (const value of type.getValues()) {
+        const old = before.getValue(value.name);
+        if (old && !old.deprecationReason && value.deprecationReason) {
+          changes.push({ severity: 'safe', kind: 'ENUM_VALUE_DEPRECATED', coordinate: `${type.name}.${value.name}`, message: `${type.name}.${value.name} was deprecated: ${value.deprecationReason}` });
+        }
+      }
+    }
+  }
+  return changes;
+}
+
+/** How each field's effective access rule changed: `tightened` needs scopes the base did not. */
+export function accessRuleChanges(base: GraphQLSchema, next: GraphQLSchema): Map<string, { before: AccessRule; after: AccessRule; tightened: boolean }> {
+  const before = buildAccessRules(base);
+  const after = buildAccessRules(next);
+  const changes = new Map<string, { before: AccessRule; after: AccessRule; tightened: boolean }>();
+  for (const type of Object.values(next.getTypeMap())) {
+    if (isIntrospectionType(type) || !(isObjectType(type) || isInterfaceType(type))) continue;
+    for (const field of Object.values(type.getFields())) {
+      const old = before.get(type.name, field.name);
+      const now = after.get(type.name, field.name);
+      if (!old || !now || describeRule(old) === describeRule(now)) continue;
+      const oldScopes: readonly string[] = old.public ? [] : old.requires;
+      const tightened = !now.public && (old.public || now.requires.some((scope) => !oldScopes.includes(scope)));
+      changes.set(`${type.name}.${field.name}`, { before: old, after: now, tightened });
+    }
+  }
+  return changes;
+}
+
+export function describeRule(rule: AccessRule): string {
+  return rule.public ? '@public' : `@auth(${rule.requires.join(', ')})`;
+}

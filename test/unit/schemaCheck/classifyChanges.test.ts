@@ -1,0 +1,59 @@
+import { accessRuleChanges, classifyChanges } from '../../../src/schemaCheck/classifyChanges';
+import { schemaFromSdl } from '../../../src/schemaCheck/schemaSources';
+
+const DIRECTIVES = `
+  enum Scope { ORDERS_READ ADMIN }
+  directive @auth(requires: [Scope!]!) on OBJECT | INTERFACE | FIELD_DEFINITION
+  directive @public on OBJECT | INTERFACE | FIELD_DEFINITION`;
+const BASE = `${DIRECTIVES}
+  interface Node @public { id: ID! }
+  type Query @public { order(id: ID!, legacy: Int): Order, search(text: String = "a"): [Result] }
+  type Order implements Node @auth(requires: [ORDERS_READ]) { id: ID! status: Status note: String total: Int! }
+  type Product @public { id: ID! }
+  union Result = Order | Product
+  enum Status { OPEN PAID }
+  input Filter { status: Status }
+  type Mutation @public { touch(filter: Filter): Order }`;
+
+const changesFor = (next: string) =>
+  classifyChanges(schemaFromSdl(BASE), schemaFromSdl(`${DIRECTIVES}\n${next}`)).map((c) => [c.severity, c.kind, c.coordinate]);
+const edit = (from: string, to: string) => BASE.replace(DIRECTIVES, '').replace(from, to);
+
+describe('classifyChanges: one fixture pair per change class', () => {
+  it.each([
+    ['a removed type', edit('type Product @public { id: ID! }', '').replace('Order | Product', 'Order'), ['breaking', 'TYPE_REMOVED', 'Product']],
+    ['a removed field', edit('note: String ', ''), ['breaking', 'FIELD_REMOVED', 'Order.note']],
+    ['a removed enum value', edit('OPEN PAID', 'OPEN'), ['breaking', 'VALUE_REMOVED_FROM_ENUM', 'Status.PAID']],
+    ['a removed argument', edit(', legacy: Int', ''), ['breaking', 'ARG_REMOVED', 'Query.order(legacy:)']],
+    ['a changed field type', edit('note: String', 'note: Int'), ['breaking', 'FIELD_CHANGED_KIND', 'Order.note']],
+    ['a nullable output made nullable from non-null', edit('total: Int!', 'total: Int'), ['breaking', 'FIELD_CHANGED_KIND', 'Order.total']],
+    ['an input made stricter', edit('input Filter { status: Status }', 'input Filter { status: Status! }'), ['breaking', 'FIELD_CHANGED_KIND', 'Filter.status']],
+    ['a new required argument', edit('search(text: String = "a")', 'search(text: String = "a", limit: Int!)'), ['breaking', 'REQUIRED_ARG_ADDED', 'Query.search(limit:)']],
+    ['a new required input field', edit('input Filter { status: Status }', 'input Filter { status: Status, since: Int! }'), ['breaking', 'REQUIRED_INPUT_FIELD_ADDED', 'Filter.since']],
+    ['an interface membership removed', edit('type Order implements Node', 'type Order'), ['breaking', 'IMPLEMENTED_INTERFACE_REMOVED', 'Order']],
+    ['a union member removed', edit('Order | Product', 'Order'), ['breaking', 'TYPE_REMOVED_FROM_UNION', 'Product']],
+    ['a changed default value', edit('String = "a"', 'String = "b"'), ['dangerous', 'ARG_DEFAULT_VALUE_CHANGE', 'Query.search(text:)']],
+    ['a new enum value', edit('OPEN PAID', 'OPEN PAID SHIPPED'), ['dangerous', 'VALUE_ADDED_TO_ENUM', 'Status.SHIPPED']],
+    ['a new optional argument', edit('search(text: String = "a")', 'search(text: String = "a", limit: Int)'), ['dangerous', 'OPTIONAL_ARG_ADDED', 'Query.search(limit:)']],
+    ['a new optional input field', edit('input Filter { status: Status }', 'input Filter { status: Status, since: Int }'), ['dangerous', 'OPTIONAL_INPUT_FIELD_ADDED', 'Filter.since']],
+    ['an interface membership added', edit('type Product @public { id: ID! }', 'type Product implements Node @public { id: ID! }'), ['dangerous', 'IMPLEMENTED_INTERFACE_ADDED', 'Product']],
+    ['a union member added', edit('Order | Product', 'Order | Product | Extra').concat('\ntype Extra @public { id: ID }'), ['dangerous', 'TYPE_ADDED_TO_UNION', 'Extra']],
+    ['a stricter output', edit('note: String', 'note: String!'), ['safe', 'FIELD_TYPE_STRICTER', 'Order.note']],
+    ['a new field', edit('note: String', 'note: String weight: Int'), ['safe', 'FIELD_ADDED', 'Order.weight']],
+    ['a new type', edit('enum Status', 'type Shipment @public { id: ID }\nenum Status'), ['safe', 'TYPE_ADDED', 'Shipment']],
+    ['a deprecation', edit('note: String', 'note: String @deprecated(reason: "x")'), ['safe', 'FIELD_DEPRECATED', 'Order.note']],
+  ])('%s', (_name, next, expected) => {
+    expect(changesFor(next)).toContainEqual(expected);
+  });
+
+  it('reports nothing for an identical schema', () => {
+    expect(changesFor(BASE.replace(DIRECTIVES, ''))).toEqual([]);
+  });
+
+  it('tells a tightened access rule from a loosened one', () => {
+    const tightened = accessRuleChanges(schemaFromSdl(BASE), schemaFromSdl(BASE.replace('note: String', 'note: String @auth(requires: [ADMIN])')));
+    expect(tightened.get('Order.note')).toMatchObject({ tightened: true });
+    const loosened = accessRuleChanges(schemaFromSdl(BASE), schemaFromSdl(BASE.replace('note: String', 'note: String @public')));
+    expect(loosened.get('Order.note')).toMatchObject({ tightened: false });
+  });
+});
