@@ -1,0 +1,165 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { testDatabaseUrl } from '../helpers/testServer';
+
+/**
+ * End to end: `npm run schema:check` in a temporary git repository holding a copy of our
+ * schema/ (SDL, registry, client operations) on main, and a change on a branch.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'src/cli/schemaCheck.ts');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  report: any;
+}
+
+function createRepo(prepareMain: (repo: string) => void = () => undefined): string {
+  const repo = mkdtempSync(path.join(tmpdir(), 'schema-check-'));
+  cpSync(path.join(ROOT, 'schema'), path.join(repo, 'schema'), { recursive: true });
+  prepareMain(repo);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '-A');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'base');
+  git('checkout', '-qb', 'change');
+  return repo;
+}
+
+function edit(repo: string, file: string, from: string | RegExp, to: string): void {
+  const full = path.join(repo, file);
+  const text = readFileSync(full, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`no ${from} in ${file}`);
+  writeFileSync(full, next);
+}
+
+function check(repo: string, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const { DATABASE_URL: _none, ...inherited } = process.env;
+    const child = spawn(TSX, [CLI, '--format', 'json', ...args], { cwd: repo, env: { ...inherited, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => {
+      let report = null;
+      try {
+        report = JSON.parse(stdout);
+      } catch {
+        report = { stderr };
+      }
+      resolve({ code, stdout, report });
+    });
+  });
+}
+
+const repos: string[] = [];
+afterAll(() => repos.forEach((r) => rmSync(r, { recursive: true, force: true })));
+const repo = (prepare?: (repo: string) => void) => {
+  const r = createRepo(prepare);
+  repos.push(r);
+  return r;
+};
+
+describe('schema:check', () => {
+  it('passes an unchanged schema and a safe addition, reporting every client operation', async () => {
+    const r = repo();
+    edit(r, 'schema/orders/orders.graphql', '  "When the order was placed."\n  createdAt: DateTime!', '  "When the order was placed."\n  createdAt: DateTime!\n  "A note for the customer."\n  note: String');
+    const run = await check(r);
+    expect(run.code).toBe(0);
+    expect(run.report.changes).toContainEqual(expect.objectContaining({ severity: 'safe', coordinate: 'Order.note' }));
+    expect(run.report.operations.map((o: any) => `${o.client}/${o.name}`)).toEqual([
+      'support-bff/CustomerOrders', 'support-bff/StockLevels', 'web-shop/OrderHistory', 'web-shop/PlaceOrder', 'web-shop/ProductPage',
+    ]);
+    const customerOrders = run.report.operations.find((o: any) => o.name === 'CustomerOrders');
+    expect(customerOrders).toMatchObject({ errors: [], scopes: ['customers:pii', 'customers:read', 'orders:read'], deprecated: [{ coordinate: 'Order.totalCents', removeAfter: '2027-05-24' }] });
+  }, 60_000);
+
+  it('blocks a breaking change and reports the client operation it breaks', async () => {
+    const r = repo();
+    edit(r, 'schema/orders/orders.graphql', /  "The number of units across all lines \(the sum of their quantities\)."\n  itemCount: Int!\n/, '');
+    const run = await check(r);
+    expect(run.code).toBe(1);
+    expect(run.report.failures).toContainEqual(expect.stringMatching(/Order.itemCount was removed\. It was never deprecated/));
+    expect(run.report.failures).toContainEqual(expect.stringMatching(/web-shop\/OrderHistory no longer validates: Cannot query field "itemCount" on type "Order"/));
+    const text = await check(r, ['--format', 'markdown']);
+    expect(text.stdout).toMatch(/^## Schema check: FAIL/);
+  }, 60_000);
+
+  it('blocks removing a deprecated coordinate before its sunset date', async () => {
+    const r = repo();
+    edit(r, 'schema/catalog/catalog.graphql', /  "The current price of one unit in minor units, without its currency."\n  priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
+    const run = await check(r);
+    expect(run.code).toBe(1);
+    expect(run.report.failures[0]).toMatch(/Product.priceCents was removed\. Its sunset date is 2027-05-24/);
+  }, 60_000);
+
+  describe('removing a coordinate past its sunset', () => {
+    const removeIt = (repoDir: string) => {
+      edit(repoDir, 'schema/catalog/catalog.graphql', /  "The current price of one unit in minor units, without its currency."\n  priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
+      edit(repoDir, 'schema/deprecations.yaml', /  - coordinate: Product.priceCents[\s\S]*?owner: catalog-team\n/, '');
+    };
+
+    it('is allowed when the registry sunset has passed', async () => {
+      const r = repo((d) => edit(d, 'schema/deprecations.yaml', 'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team', 'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team'));
+      removeIt(r);
+      const run = await check(r);
+      expect(run.code).toBe(0);
+      expect(run.report.removals).toEqual([{ coordinate: 'Product.priceCents', allowed: true, reason: expect.stringMatching(/sunset 2026-01-01 has passed \(no database: usage not checked\)/) }]);
+    }, 60_000);
+
+    it('is blocked when the usage data shows recent use', async () => {
+      const r = repo((d) => edit(d, 'schema/deprecations.yaml', 'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team', 'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team'));
+      removeIt(r);
+      const client = new pg.Client({ connectionString: testDatabaseUrl() });
+      await client.connect();
+      const clientName = `check-${process.pid}`;
+      try {
+        await client.query(`INSERT INTO "DeprecatedUsage" VALUES ('Product.priceCents', $1, '1.0', current_date, 3, now())`, [clientName]);
+        const run = await check(r, [], { DATABASE_URL: testDatabaseUrl() });
+        expect(run.code).toBe(1);
+        expect(run.report.failures[0]).toMatch(/but it was used \d+ times in the last 7 days/);
+      } finally {
+        await client.query(`DELETE FROM "DeprecatedUsage" WHERE "clientName" = $1`, [clientName]);
+        await client.end();
+      }
+    }, 60_000);
+  });
+
+  it('reports a cost change and fails an operation pushed over the server\'s maximum', async () => {
+    const r = repo();
+    edit(r, 'schema/orders/orders.graphql', 'items: [OrderItem!]! @listSize(assumedSize: 5)', 'items: [OrderItem!]! @listSize(assumedSize: 50)');
+    const run = await check(r);
+    expect(run.code).toBe(1);
+    const history = run.report.operations.find((o: any) => o.name === 'OrderHistory');
+    expect(history.costAfter).toBeGreaterThan(history.costBefore);
+    expect(history.overBudget).toBe(true);
+    expect(run.report.failures).toContainEqual(expect.stringMatching(/web-shop\/OrderHistory costs \d+, above the maximum of 10000/));
+  }, 60_000);
+
+  it('fails a tightened access rule on a field that client operations use', async () => {
+    const r = repo();
+    edit(r, 'schema/orders/orders.graphql', '  status: OrderStatus!\n  "The customer who placed the order."', '  status: OrderStatus! @auth(requires: [ADMIN])\n  "The customer who placed the order."');
+    const run = await check(r);
+    expect(run.code).toBe(1);
+    expect(run.report.failures).toContainEqual('web-shop/OrderHistory uses Order.status, whose access rule tightened from @auth(orders:read) to @auth(admin).');
+  }, 60_000);
+
+  it('with --execute, runs each client query at two page sizes and catches an N+1 regression', async () => {
+    const r = repo();
+    const clean = await check(r, ['--execute'], { DATABASE_URL: testDatabaseUrl() });
+    expect(clean.code).toBe(0);
+    const history = clean.report.executions.find((e: any) => e.name === 'OrderHistory');
+    expect(history.statements.small).toBe(history.statements.large);
+    // Batching off is exactly what an N+1 regression looks like from outside.
+    const regressed = await check(r, ['--execute'], { DATABASE_URL: testDatabaseUrl(), DATALOADER_BATCHING: 'off' });
+    expect(regressed.code).toBe(1);
+    expect(regressed.report.failures).toContainEqual(expect.stringMatching(/web-shop\/OrderHistory sends more SQL statements at a larger page size \(\d+ → \d+\): an N\+1 regression/));
+  }, 120_000);
+});
