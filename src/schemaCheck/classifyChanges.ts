@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { buildAccessRules, type AccessRule } from '../auth/accessRules';
+import { buildCostModel } from '../complexity/costModel';
 
 export type Severity = 'breaking' | 'dangerous' | 'safe';
 
@@ -140,4 +141,38 @@ export function accessRuleChanges(base: GraphQLSchema, next: GraphQLSchema): Map
 
 export function describeRule(rule: AccessRule): string {
   return rule.public ? '@public' : `@auth(${rule.requires.join(', ')})`;
+}
+
+/**
+ * Changes of the directives that govern access and cost, which graphql-js does not compare:
+ * dangerous in themselves (a loosened rule exposes data; a new cost can refuse or throttle a
+ * client); breaking for the client operations they affect, which checkOperations judges.
+ */
+export function policyChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
+  const changes: SchemaChange[] = [];
+  let rules: ReturnType<typeof accessRuleChanges> = new Map();
+  try {
+    rules = accessRuleChanges(base, next);
+  } catch {
+    // A base from before access rules existed: nothing to compare.
+  }
+  for (const [coordinate, change] of rules) {
+    const verb = change.tightened ? 'tightened' : 'loosened';
+    changes.push({
+      severity: 'dangerous',
+      kind: change.tightened ? 'ACCESS_TIGHTENED' : 'ACCESS_LOOSENED',
+      coordinate,
+      message: `${coordinate}: access ${verb} from ${describeRule(change.before)} to ${describeRule(change.after)}.`,
+    });
+  }
+  const before = buildCostModel(base);
+  const after = buildCostModel(next);
+  const keys = new Set([...before.fieldWeights.keys(), ...after.fieldWeights.keys(), ...before.listSizes.keys(), ...after.listSizes.keys()]);
+  for (const coordinate of [...keys].sort()) {
+    if (!next.getType(coordinate.split('.')[0]!)) continue;
+    const was = JSON.stringify({ cost: before.fieldWeights.get(coordinate), listSize: before.listSizes.get(coordinate) });
+    const now = JSON.stringify({ cost: after.fieldWeights.get(coordinate), listSize: after.listSizes.get(coordinate) });
+    if (was !== now) changes.push({ severity: 'dangerous', kind: 'COST_CHANGED', coordinate, message: `${coordinate}: cost directives changed from ${was} to ${now}.` });
+  }
+  return changes;
 }

@@ -1,6 +1,6 @@
 import { listGraphQLFiles } from '../server/buildSchema';
 import type { OperationLimits } from '../plugins/operationLimits';
-import { classifyChanges, REMOVAL_KINDS, type SchemaChange } from './classifyChanges';
+import { classifyChanges, policyChanges, REMOVAL_KINDS, type SchemaChange } from './classifyChanges';
 import { checkOperations, type OperationReport } from './checkOperations';
 import type { SchemaVersion } from './schemaSources';
 
@@ -37,7 +37,7 @@ export interface CheckOptions {
  * breaks, prices over the maximum, or newly forbids.
  */
 export function runCheck(base: SchemaVersion, next: SchemaVersion, options: CheckOptions): CheckResult {
-  const changes = classifyChanges(base.schema, next.schema);
+  const changes = [...classifyChanges(base.schema, next.schema), ...policyChanges(base.schema, next.schema)];
   const operations = checkOperations(listGraphQLFiles(options.operationsDir), options.operationsDir, base, next, options.limits);
   const removals: RemovalVerdict[] = [];
   const failures: string[] = [];

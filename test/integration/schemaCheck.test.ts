@@ -140,6 +140,7 @@ describe('schema:check', () => {
     const history = run.report.operations.find((o: any) => o.name === 'OrderHistory');
     expect(history.costAfter).toBeGreaterThan(history.costBefore);
     expect(history.overBudget).toBe(true);
+    expect(run.report.changes).toContainEqual(expect.objectContaining({ severity: 'dangerous', kind: 'COST_CHANGED', coordinate: 'Order.items' }));
     expect(run.report.failures).toContainEqual(expect.stringMatching(/web-shop\/OrderHistory costs \d+, above the maximum of 10000/));
   }, 60_000);
 
@@ -149,6 +150,7 @@ describe('schema:check', () => {
     const run = await check(r);
     expect(run.code).toBe(1);
     expect(run.report.failures).toContainEqual('web-shop/OrderHistory uses Order.status, whose access rule tightened from @auth(orders:read) to @auth(admin).');
+    expect(run.report.changes).toContainEqual(expect.objectContaining({ severity: 'dangerous', kind: 'ACCESS_TIGHTENED', coordinate: 'Order.status' }));
   }, 60_000);
 
   it('with --execute, runs each client query at two page sizes and catches an N+1 regression', async () => {
