@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
+import { signHs256Token } from '../auth/signToken';
 import { ROLES, isRole } from '../auth/scopes';
 import { loadConfig } from '../config';
 
@@ -31,12 +31,11 @@ const claims: Record<string, unknown> = { roles: values.role };
 if (values.scope) claims.scope = values.scope;
 if (values.customer) claims.customer_id = Number(values.customer);
 
-void new SignJWT(claims)
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject(values.sub ?? (values.customer ? `customer-${values.customer}` : `dev-${values.role.join('-') || 'user'}`))
-  .setIssuer(config.auth.jwtIssuer)
-  .setAudience(config.auth.jwtAudience)
-  .setIssuedAt()
-  .setExpirationTime(`${Number(values.ttl)}s`)
-  .sign(new TextEncoder().encode(secret))
-  .then((token) => console.log(token));
+void signHs256Token({
+  secret,
+  issuer: config.auth.jwtIssuer,
+  audience: config.auth.jwtAudience,
+  subject: values.sub ?? (values.customer ? `customer-${values.customer}` : `dev-${values.role.join('-') || 'user'}`),
+  claims,
+  expiresIn: `${Number(values.ttl)}s`,
+}).then((token) => console.log(token));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kind, type OperationDefinitionNode } from 'graphql';
-import { SignJWT } from 'jose';
+import { signHs256Token } from '../auth/signToken';
 import pino from 'pino';
 import { loadConfig } from '../config';
 import { connectDatabase } from '../db/database';
@@ -34,13 +34,14 @@ export async function executeOperations(databaseUrl: string, operations: Operati
   const db = connectDatabase({ connectionString: databaseUrl, poolSize: 4 });
   const server = await createServer(config, db, pino({ level: 'silent' }));
   const url = await server.listen();
-  const token = await new SignJWT({ roles: ['admin'] })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('schema-check')
-    .setIssuer(config.auth.jwtIssuer)
-    .setAudience(config.auth.jwtAudience)
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(secret));
+  const token = await signHs256Token({
+    secret,
+    issuer: config.auth.jwtIssuer,
+    audience: config.auth.jwtAudience,
+    subject: 'schema-check',
+    claims: { roles: ['admin'] },
+    expiresIn: '10m',
+  });
   const schema = schemaFromSdl(printSnapshot(buildSchema()));
   const run = async (query: string, variables: Record<string, unknown>) => {
     const before = db.stats.statements;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SignJWT } from 'jose';
+import { signHs256Token } from '../../src/auth/signToken';
 import { DEVELOPMENT_JWT_SECRET } from '../../src/config';
 
 /**
@@ -52,13 +52,14 @@ describe('start-up', () => {
     try {
       const url = await waitForUrl(server.output, server.exited);
       // What `npm run token:dev -- --role admin` prints on a fresh clone.
-      const token = await new SignJWT({ roles: ['admin'] })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('dev-admin')
-        .setIssuer('orders-gateway')
-        .setAudience('orders-gateway')
-        .setExpirationTime('5m')
-        .sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
+      const token = await signHs256Token({
+        secret: DEVELOPMENT_JWT_SECRET,
+        issuer: 'orders-gateway',
+        audience: 'orders-gateway',
+        subject: 'dev-admin',
+        claims: { roles: ['admin'] },
+        expiresIn: '5m',
+      });
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
