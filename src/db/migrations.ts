@@ -2,8 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { PROJECT_ROOT } from '../projectRoot';
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma/migrations');
 
 interface Migration {
   name: string;

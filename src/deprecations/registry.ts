@@ -9,9 +9,10 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { parse as parseYaml } from 'yaml';
+import { PROJECT_ROOT } from '../projectRoot';
 import { z } from 'zod';
 
-export const REGISTRY_FILE = path.resolve(__dirname, '../../schema/deprecations.yaml');
+export const REGISTRY_FILE = path.join(PROJECT_ROOT, 'schema/deprecations.yaml');
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD');
 const entrySchema = z.object({

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { resolverModules } from '../modules/registry';
+import { PROJECT_ROOT } from '../projectRoot';
 
-export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
+export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'schema');
 /** The printed, sorted schema kept for review (npm run schema:snapshot); not a source. */
 export const SNAPSHOT_FILE = path.join(SCHEMA_DIR, 'snapshot.graphql');
 /** Client operations (schema/operations/<client>/*.graphql): checked against the schema, not part of it. */
