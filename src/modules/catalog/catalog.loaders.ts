@@ -1,10 +1,10 @@
-import type { PrismaClient } from '../../generated/prisma/client';
+import type { PrismaClient, Product } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 
 export function createCatalogLoaders(prisma: PrismaClient, loaders: LoaderFactory) {
   return {
     productById: loaders.one(
-      (ids: readonly number[]) => prisma.product.findMany({ where: { id: { in: [...ids] } } }),
+      (ids: readonly number[]) => prisma.$queryRaw<Product[]>`SELECT * FROM "Product" WHERE "id" = ANY(${[...ids]}::int[])`,
       (product) => product.id,
     ),
     productBySku: loaders.one(

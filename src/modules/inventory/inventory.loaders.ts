@@ -1,11 +1,11 @@
-import type { InventoryLevel, PrismaClient } from '../../generated/prisma/client';
+import type { InventoryLevel, PrismaClient, Warehouse } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 import type { PageRequest } from '../../pagination/pageArgs';
 
 export function createInventoryLoaders(prisma: PrismaClient, loaders: LoaderFactory) {
   return {
     warehouseById: loaders.one(
-      (ids: readonly number[]) => prisma.warehouse.findMany({ where: { id: { in: [...ids] } } }),
+      (ids: readonly number[]) => prisma.$queryRaw<Warehouse[]>`SELECT * FROM "Warehouse" WHERE "id" = ANY(${[...ids]}::int[])`,
       (warehouse) => warehouse.id,
     ),
     inventoryLevelById: loaders.one(
@@ -14,10 +14,7 @@ export function createInventoryLoaders(prisma: PrismaClient, loaders: LoaderFact
     ),
     inventoryByProductId: loaders.many(
       (productIds: readonly number[]) =>
-        prisma.inventoryLevel.findMany({
-          where: { productId: { in: [...productIds] } },
-          orderBy: [{ warehouseId: 'asc' }],
-        }),
+        prisma.$queryRaw<InventoryLevel[]>`SELECT * FROM "InventoryLevel" WHERE "productId" = ANY(${[...productIds]}::int[]) ORDER BY "warehouseId"`,
       (level) => level.productId,
     ),
     /** size + 1 stock levels per warehouse after the cursor, for every warehouse in one statement. */

@@ -2,7 +2,7 @@ import type { RowScope } from '../../auth/rowScope';
 import { Prisma, type Order, type PrismaClient } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 import type { PageRequest } from '../../pagination/pageArgs';
-import { ORDER_LINE_INCLUDE } from './orderLine';
+import { ORDER_LINE_INCLUDE, type OrderLine } from './orderLine';
 import { orderCriteriaSql, orderCriteriaWhere, type OrderCriteria } from './orderFilter';
 
 /** The arguments of Customer.orders, validated: one loader (one statement) per distinct set. */
@@ -16,7 +16,8 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
   const visibleOrders = visibleOrdersOf(scope);
   return {
     orderById: loaders.one(
-      (ids: readonly number[]) => prisma.order.findMany({ where: { id: { in: [...ids] }, ...visibleOrders } }),
+      (ids: readonly number[]) =>
+        prisma.$queryRaw<Order[]>`SELECT * FROM "Order" WHERE "id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope)}`,
       (order) => order.id,
     ),
     orderItemById: loaders.one(
@@ -30,12 +31,10 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
     ),
     itemsByOrderId: loaders.many(
       (orderIds: readonly number[]) =>
-        prisma.orderItem.findMany({
-          where: { orderId: { in: [...orderIds] } },
-          orderBy: { id: 'asc' },
-          include: ORDER_LINE_INCLUDE,
-          relationLoadStrategy: 'join',
-        }),
+        prisma.$queryRaw<OrderLine[]>`
+          SELECT i.*, json_build_object('currency', o."currency") AS "order"
+          FROM "OrderItem" i JOIN "Order" o ON o."id" = i."orderId"
+          WHERE i."orderId" = ANY(${[...orderIds]}::int[]) ORDER BY i."id"`,
       (item) => item.orderId,
     ),
     /** size + 1 orders per customer, newest first, for every customer in one statement. */
@@ -73,4 +72,9 @@ function beforeCursor(page: PageRequest): Prisma.Sql {
 /** The orders a viewer may see, as a Prisma condition (empty for staff and services). */
 export function visibleOrdersOf(scope: RowScope): Prisma.OrderWhereInput {
   return scope.customerId === null ? {} : { customerId: scope.customerId };
+}
+
+/** The same condition as SQL, for the raw by-key loaders (an "Order" unaliased). */
+function visibleOrdersSql(scope: RowScope): Prisma.Sql {
+  return scope.customerId === null ? Prisma.empty : Prisma.sql`AND "customerId" = ${scope.customerId}`;
 }

@@ -1,0 +1,45 @@
+import { connectDatabase, type Database } from '../../src/db/database';
+import { newDatabaseWork } from '../../src/db/databaseWork';
+import { createLoaderFactory } from '../../src/loaders/loaderFactory';
+import { createLoaders } from '../../src/modules/registry';
+import { ORDER_LINE_INCLUDE } from '../../src/modules/orders/orderLine';
+import { testDatabaseUrl } from '../helpers/testServer';
+
+/**
+ * The hottest by-key loaders read with raw SQL (Prisma's model path costs several times the
+ * CPU per row); they must hand resolvers exactly the rows Prisma's models would.
+ */
+let db: Database;
+beforeAll(() => {
+  db = connectDatabase({ connectionString: testDatabaseUrl(), poolSize: 2 });
+});
+afterAll(() => db.close());
+
+const loadersFor = (customerId: number | null = null) =>
+  createLoaders(db.prisma, createLoaderFactory({ batch: true, work: newDatabaseWork() }), { customerId });
+const byId = <T extends { id: number }>(rows: T[]) => [...rows].sort((a, b) => a.id - b.id);
+
+describe('raw by-key loaders', () => {
+  it('return the very rows of the Prisma models', async () => {
+    const loaders = loadersFor();
+    const ids = [1, 2, 3, 5, 8];
+    expect(await Promise.all(ids.map((id) => loaders.productById.load(id)))).toEqual(await db.prisma.product.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }));
+    expect(await Promise.all(ids.map((id) => loaders.customerById.load(id)))).toEqual(await db.prisma.customer.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }));
+    expect(await Promise.all(ids.map((id) => loaders.orderById.load(id)))).toEqual(await db.prisma.order.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }));
+    expect(await Promise.all([1, 2, 3].map((id) => loaders.warehouseById.load(id)))).toEqual(await db.prisma.warehouse.findMany({ where: { id: { in: [1, 2, 3] } }, orderBy: { id: 'asc' } }));
+    const levels = (await Promise.all(ids.map((id) => loaders.inventoryByProductId.load(id)))).flat();
+    expect(byId(levels)).toEqual(await db.prisma.inventoryLevel.findMany({ where: { productId: { in: ids } }, orderBy: { id: 'asc' } }));
+    const items = (await Promise.all(ids.map((id) => loaders.itemsByOrderId.load(id)))).flat();
+    expect(items).toEqual(await db.prisma.orderItem.findMany({ where: { orderId: { in: ids } }, include: ORDER_LINE_INCLUDE, orderBy: [{ orderId: 'asc' }, { id: 'asc' }] }));
+  });
+
+  it('apply a shopper\'s row scope in the SQL', async () => {
+    const [order] = await db.prisma.order.findMany({ take: 1, orderBy: { id: 'asc' } });
+    const other = await db.prisma.order.findFirstOrThrow({ where: { customerId: { not: order!.customerId } } });
+    const loaders = loadersFor(order!.customerId);
+    expect(await loaders.orderById.load(order!.id)).toEqual(order);
+    expect(await loaders.orderById.load(other.id)).toBeNull();
+    expect(await loaders.customerById.load(other.customerId)).toBeNull();
+    expect((await loaders.customerById.load(order!.customerId))?.id).toBe(order!.customerId);
+  });
+});
