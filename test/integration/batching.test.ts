@@ -82,7 +82,12 @@ describe('statement counts', () => {
   it('with batching switched off, the same query costs a statement per row (the diagnostic setting works)', async () => {
     const unbatched = await createTestServer({ DATALOADER_BATCHING: 'off' });
     try {
-      const { statements } = await unbatched.countStatements(() => unbatched.query(ORDERS_QUERY, { first: 10 }));
+      // The seeded orders only (other suites place orders concurrently), so the count is fixed.
+      const seeded = ORDERS_QUERY.replace('Orders($first: Int!)', 'Orders($first: Int!, $filter: OrderFilter)').replace('orders(first: $first)', 'orders(first: $first, filter: $filter)');
+      const variables = { first: 10, filter: { createdBefore: '2026-06-01T00:00:00Z' } };
+      const batchedRun = await server.countStatements(() => server.query(seeded, variables));
+      const { statements } = await unbatched.countStatements(() => unbatched.query(seeded, variables));
+      expect(batchedRun.statements).toBe(6);
       expect(statements).toBeGreaterThan(30);
     } finally {
       await unbatched.close();
