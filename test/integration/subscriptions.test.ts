@@ -56,7 +56,8 @@ async function placeOrder(customerId: number) {
   return { shopper, orderId: placed.body.data.placeOrder.order.id as string };
 }
 
-const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
+// Time for the subscription to reach the server and start listening to the event feed.
+const settle = (ms = 1_000) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('orderStatusChanged over graphql-ws', () => {
   it('delivers each status change of the order to its customer, fed by the outbox', async () => {
