@@ -1,4 +1,7 @@
 import {
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   getNamedType,
   isNonNullType,
   isListType,
@@ -15,7 +18,7 @@ import {
   type SelectionSetNode,
   isCompositeType,
 } from 'graphql';
-import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective } from 'graphql';
+import { findOperation } from '../findOperation';
 import { isAllowed, type AccessRules } from './accessRules';
 import type { Scope } from './scopes';
 
@@ -89,10 +92,8 @@ function collectDenials(
   { schema, rules, document, operationName, variables, scopes }: PlanInput,
   isDenied: (parent: GraphQLCompositeType, fieldName: string) => boolean,
 ): Denial[] {
-  const operation = document.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
-  );
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [];
+  const operation = findOperation(document, operationName);
+  if (!operation) return [];
   const root = schema.getRootType(operation.operation);
   if (!root) return [];
   const fragments = new Map(

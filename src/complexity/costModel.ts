@@ -18,6 +18,7 @@ import {
   type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
+import { findOperation } from '../findOperation';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /** Defaults agreed by Apollo's demand control and Shopify: object 1, leaf 0, mutation 10. */
@@ -125,10 +126,8 @@ function sizedFieldMultipliers(
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
-  const operation = document.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
-  );
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return sized;
+  const operation = findOperation(document, operationName);
+  if (!operation) return sized;
   const root = model.schema.getRootType(operation.operation);
   if (!root) return sized;
 

@@ -4,7 +4,6 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
-  Kind,
   TypeInfo,
   typeFromAST,
   visit,
@@ -13,6 +12,7 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
+import { findOperation } from '../findOperation';
 
 /**
  * The deprecated coordinates an operation touches: fields selected, arguments and input
@@ -52,10 +52,8 @@ export function findDeprecatedUsage(
       },
     }),
   );
-  const operation = document.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
-  );
-  if (operation?.kind === Kind.OPERATION_DEFINITION && variables) {
+  const operation = findOperation(document, operationName);
+  if (operation && variables) {
     for (const definition of operation.variableDefinitions ?? []) {
       const type = typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined;
       if (type) noteValue(variables[definition.variable.name.value], type, note);

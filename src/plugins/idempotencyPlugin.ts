@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
+import { clientKeyOf } from '../auth/clientKey';
 import type { GraphQLContext } from '../context/GraphQLContext';
 import { BadUserInputError, IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from '../errors';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
@@ -36,7 +37,7 @@ export function idempotencyPlugin(prisma: PrismaClient, options: IdempotencyOpti
           const key = contextValue.idempotencyKey;
           if (key === undefined || operation?.operation !== 'mutation') return;
           if (!KEY_FORMAT.test(key)) throw new BadUserInputError('The Idempotency-Key header must be 1 to 255 visible ASCII characters.');
-          const clientKey = clientOf(contextValue);
+          const clientKey = clientKeyOf(contextValue.viewer, contextValue.clientAddress);
           const requestHash = createHash('sha256')
             .update(stableJson({ query: request.query, operationName: request.operationName ?? null, variables: request.variables ?? {} }))
             .digest('hex');
@@ -88,12 +89,6 @@ export function idempotencyPlugin(prisma: PrismaClient, options: IdempotencyOpti
       };
     },
   };
-}
-
-function clientOf({ viewer, clientAddress }: GraphQLContext): string {
-  if (viewer?.kind === 'service') return viewer.id;
-  if (viewer) return `user:${viewer.id}`;
-  return `ip:${clientAddress}`;
 }
 
 /** JSON with object keys sorted, so that the same request hashes the same however it is written. */

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { clientKeyOf } from '../auth/clientKey';
 import type { GraphQLContext } from '../context/GraphQLContext';
 import { RateLimitedError } from '../errors';
 import type { BucketLimits, BucketStore } from '../rateLimit/tokenBucket';
@@ -76,7 +77,5 @@ export function rateLimitPlugin(store: BucketStore, tiers: RateTiers): ApolloSer
 
 /** Whose bucket a request draws from, and its tier. */
 function clientOf({ viewer, clientAddress }: GraphQLContext): { key: string; tier: string } {
-  if (viewer?.kind === 'service') return { key: viewer.id, tier: viewer.rateTier };
-  if (viewer) return { key: `user:${viewer.id}`, tier: 'user' };
-  return { key: `ip:${clientAddress}`, tier: 'anonymous' };
+  return { key: clientKeyOf(viewer, clientAddress), tier: viewer?.rateTier ?? 'anonymous' };
 }
