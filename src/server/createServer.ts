@@ -118,6 +118,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     schema,
     accessRules,
     validationRules,
+    maxTokens: config.limits.maxTokens,
     authenticate,
     createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
     formatError: (error) => formatError(error.toJSON(), error),

@@ -14,6 +14,7 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   accessRules: AccessRules;
   validationRules: ValidationRule[];
+  maxTokens: number;
   authenticate: Authenticate;
   createContext: (request: { traceId: string; clientAddress: string }, viewer: Viewer | null) => GraphQLContext;
   formatError: (error: GraphQLError) => ReturnType<GraphQLError['toJSON']>;
@@ -47,7 +48,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
         let document;
         try {
-          document = parse(payload.query, { maxTokens: 5_000 });
+          document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (error) {
           return [error as GraphQLError];
         }
