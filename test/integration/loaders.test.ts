@@ -33,6 +33,13 @@ describe('raw by-key loaders', () => {
     expect(items).toEqual(await db.prisma.orderItem.findMany({ where: { orderId: { in: ids } }, include: ORDER_LINE_INCLUDE, orderBy: [{ orderId: 'asc' }, { id: 'asc' }] }));
   });
 
+  it('page a customer\'s orders with the very rows of the Prisma model', async () => {
+    const [order] = await db.prisma.order.findMany({ take: 1, orderBy: { id: 'asc' } });
+    const page = { size: 3, direction: 'forward' as const, cursor: null };
+    const rows = await loadersFor().ordersPageByCustomerId({ page, criteria: {} }, 'test').load(order!.customerId);
+    expect(rows).toEqual(await db.prisma.order.findMany({ where: { customerId: order!.customerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 4 }));
+  });
+
   it('apply a shopper\'s row scope in the SQL', async () => {
     const [order] = await db.prisma.order.findMany({ take: 1, orderBy: { id: 'asc' } });
     const other = await db.prisma.order.findFirstOrThrow({ where: { customerId: { not: order!.customerId } } });

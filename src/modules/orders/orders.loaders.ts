@@ -41,7 +41,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
     ordersPageByCustomerId: loaders.manyPerArgs(
       ({ page, criteria }: CustomerOrdersPage, customerIds: readonly number[]) =>
         prisma.$queryRaw<Order[]>`
-          SELECT "id", "customerId", "status", "currency", "totalCents", "createdAt", "updatedAt" FROM (
+          SELECT "id", "customerId", "status", "currency", "totalCents", "createdAt", "updatedAt", "cancelReason" FROM (
             SELECT o.*, row_number() OVER (PARTITION BY o."customerId" ORDER BY o."createdAt" DESC, o."id" DESC) AS position
             FROM "Order" o
             WHERE o."customerId" = ANY(${[...customerIds]}::int[]) ${orderCriteriaSql(criteria)} ${beforeCursor(page)}
