@@ -1,14 +1,10 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { signHs256Token } from '../src/auth/signToken';
 import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
 import path from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../src/config';
 import { connectDatabase, type Database } from '../src/db/database';
 import { startEmbeddedDatabase } from '../src/db/embeddedDatabase';
 import { applyMigrations } from '../src/db/migrations';
-import { createServer } from '../src/server/createServer';
+import { startLocalGateway } from '../src/server/startLocalGateway';
 import { createThrowawayDatabase } from '../test/helpers/testDatabases';
 import { HAND_WRITTEN_ORDERS_SQL } from './handWrittenSql';
 
@@ -82,23 +78,15 @@ async function createBenchDatabase(): Promise<{ url: string; kind: string; drop:
 }
 
 async function measureGateway(name: string, databaseUrl: string, batching: 'on' | 'off', results: Measurement[], expected?: unknown): Promise<unknown> {
-  // NODE_ENV test: errors masked as in production, and an HS256 secret allowed for the token.
-  const secret = randomBytes(32).toString('hex');
   // The rate limiter runs (its cost is part of the measurement) with a bucket too big to refuse.
   const tiers = JSON.stringify({ user: { bucketSize: 1e12, restoreRate: 1e9 } });
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', JWT_SECRET: secret, PORT: '0', DATALOADER_BATCHING: batching, RATE_LIMIT_TIERS: tiers });
-  const token = await signHs256Token({
-    secret,
-    issuer: config.auth.jwtIssuer,
-    audience: config.auth.jwtAudience,
+  const gateway = await startLocalGateway({
+    databaseUrl,
+    roles: ['support'],
     subject: 'bench',
-    claims: { roles: ['support'] },
-    expiresIn: '1h',
+    env: { DATALOADER_BATCHING: batching, RATE_LIMIT_TIERS: tiers },
   });
-  const authorization = `Bearer ${token}`;
-  const db = connectDatabase({ connectionString: databaseUrl, poolSize: config.database.poolSize });
-  const server = await createServer(config, db, pino({ level: 'silent' }));
-  const url = await server.listen();
+  const { url, authorization, db, server } = gateway;
   try {
     const body = JSON.stringify({ query: QUERY });
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
@@ -124,8 +112,7 @@ async function measureGateway(name: string, databaseUrl: string, batching: 'on' 
     );
     return data;
   } finally {
-    await server.stop();
-    await db.close();
+    await gateway.stop();
   }
 }
 

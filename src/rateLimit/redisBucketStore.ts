@@ -3,18 +3,28 @@ import type { Logger } from 'pino';
 import { MemoryBucketStore, type BucketLimits, type BucketStore, type TakeResult } from './tokenBucket';
 
 /**
- * Takes from (or refunds to) a bucket atomically in Redis, on Redis's clock, so that several
- * gateway replicas share one budget per client. KEYS[1] bucket; ARGV cost, bucketSize,
- * restoreRate (points per second). Returns {allowed, available, retryAfterSeconds}.
+ * Both scripts run atomically in Redis, on Redis's clock, so that several gateway replicas
+ * share one budget per client. KEYS[1] is the bucket; ARGV points, bucketSize, restoreRate
+ * (points per second). This part refills the bucket to now; SAVE stores it with an expiry
+ * for when it would be full again (a missing bucket is a full one).
  */
-const TAKE = `
+const REFILL = `
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local cost, size, rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local points, size, rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(state[1]) or size
 local at = tonumber(state[2]) or nowMs
 tokens = math.min(size, tokens + (math.max(0, nowMs - at) / 1000) * rate)
+`;
+const SAVE = `
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', nowMs)
+redis.call('PEXPIRE', KEYS[1], math.ceil((size - tokens) / rate * 1000) + 1000)
+`;
+
+/** Takes `points` if the bucket holds them; returns {allowed, available, retryAfterSeconds}. */
+const TAKE = `${REFILL}
+local cost = points
 local allowed = 0
 local retry = 0
 if tokens >= cost then
@@ -23,21 +33,14 @@ if tokens >= cost then
 else
   retry = math.max(1, math.ceil((cost - tokens) / rate))
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', nowMs)
-redis.call('PEXPIRE', KEYS[1], math.ceil((size - tokens) / rate * 1000) + 1000)
+${SAVE}
 return {allowed, math.floor(tokens), retry}
 `;
 
-const REFUND = `
-local now = redis.call('TIME')
-local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local points, size, rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or size
-local at = tonumber(state[2]) or nowMs
-tokens = math.min(size, tokens + (math.max(0, nowMs - at) / 1000) * rate + points)
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', nowMs)
-redis.call('PEXPIRE', KEYS[1], math.ceil((size - tokens) / rate * 1000) + 1000)
+/** Gives back `points`, up to the bucket size; returns the points now available. */
+const REFUND = `${REFILL}
+tokens = math.min(size, tokens + points)
+${SAVE}
 return math.floor(tokens)
 `;
 

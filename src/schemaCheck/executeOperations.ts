@@ -1,10 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { Kind, type OperationDefinitionNode } from 'graphql';
-import { signHs256Token } from '../auth/signToken';
-import pino from 'pino';
-import { loadConfig } from '../config';
-import { connectDatabase } from '../db/database';
-import { createServer } from '../server/createServer';
+import { startLocalGateway } from '../server/startLocalGateway';
 import { worstCaseVariables } from './checkOperations';
 import type { OperationReport } from './checkOperations';
 import { schemaFromSdl } from './schemaSources';
@@ -29,25 +24,19 @@ const LARGE = 50;
  * the page size is an N+1 regression. Operations without first/last run once.
  */
 export async function executeOperations(databaseUrl: string, operations: OperationReport[]): Promise<ExecutionReport[]> {
-  const secret = randomBytes(32).toString('hex');
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: secret, RATE_LIMIT: 'off', MAX_COST: '100000000', DATABASE_URL: databaseUrl, JWT_JWKS_URL: '', JWT_PUBLIC_KEY: '' });
-  const db = connectDatabase({ connectionString: databaseUrl, poolSize: 4 });
-  const server = await createServer(config, db, pino({ level: 'silent' }));
-  const url = await server.listen();
-  const token = await signHs256Token({
-    secret,
-    issuer: config.auth.jwtIssuer,
-    audience: config.auth.jwtAudience,
+  const gateway = await startLocalGateway({
+    databaseUrl,
+    roles: ['admin'],
     subject: 'schema-check',
-    claims: { roles: ['admin'] },
-    expiresIn: '10m',
+    env: { RATE_LIMIT: 'off', MAX_COST: '100000000', DATABASE_POOL_SIZE: '4' },
   });
+  const { url, authorization, db } = gateway;
   const schema = schemaFromSdl(printSnapshot(buildSchema()));
   const run = async (query: string, variables: Record<string, unknown>) => {
     const before = db.stats.statements;
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { errors?: Array<{ message: string }> };
@@ -76,8 +65,7 @@ export async function executeOperations(databaseUrl: string, operations: Operati
       });
     }
   } finally {
-    await server.stop();
-    await db.close();
+    await gateway.stop();
   }
   return reports;
 }
