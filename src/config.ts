@@ -45,10 +45,21 @@ const settings = {
   MAX_TOKENS: z.coerce.number().int().min(100).default(5_000),
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(100).default(20_000),
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(100).default(10),
+  MAX_SELECTIONS: z.coerce.number().int().min(1).default(2_000),
+  MAX_VARIABLES_DEPTH: z.coerce.number().int().min(1).max(1_000).default(32),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
+  WS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  KNOWN_CLIENTS: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$/, 'a comma-separated list of client names (letters, digits, . _ -)')
+    .optional(),
   INTROSPECTION: z.enum(['on', 'off']).optional(),
   LOW_STOCK_THRESHOLD: z.coerce.number().int().min(0).default(10),
   DEPRECATION_POLICY: z.enum(['warn', 'reject']).default('warn'),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
+  IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).default(5_000),
   NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL').optional(),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('ORDERS_EVENTS'),
   NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens').default('orders.events'),
@@ -111,15 +122,30 @@ export interface Config {
     maxDocumentBytes: number;
     /** Operations in one array-batched request; 0 refuses batches. */
     maxBatchSize: number;
+    /** Field selections, a fragment counted at every place it is spread. */
+    maxSelections: number;
+    /** How deeply variables and extensions may nest objects and lists. */
+    maxVariablesDepth: number;
   };
+  /** Every request is answered (503 SERVICE_UNAVAILABLE at the latest) within this. */
+  requestTimeoutMs: number;
+  webSocket: { maxConnections: number; idleTimeoutMs: number };
+  /** Client names (apollographql-client-name) counted by name in usage reports; others count as "other". */
+  knownClients: string[];
   /** On in development, off elsewhere unless INTROSPECTION=on. */
   introspection: boolean;
   /** inventory.low fires when a stock level's available units fall below this. */
   lowStockThreshold: number;
   /** After a deprecated coordinate's sunset date: warn, or reject operations that use it. */
   deprecationPolicy: 'warn' | 'reject';
-  /** How long an idempotency key and its outcome are kept. */
-  idempotencyTtlMs: number;
+  idempotency: {
+    /** How long a key and its outcome are kept. */
+    ttlMs: number;
+    /** How long a request holds its key; after it, a retry may take over (a crashed holder). */
+    leaseMs: number;
+    /** How long a duplicate waits for the holder's outcome before IDEMPOTENCY_KEY_IN_PROGRESS. */
+    waitMs: number;
+  };
   outbox: {
     /** Unset: events are recorded in the outbox but not published. */
     natsUrl: string | undefined;
@@ -166,6 +192,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  JWT_SECRET: a shared secret is for development and tests; in production set JWT_JWKS_URL or JWT_PUBLIC_KEY.',
     );
   }
+  if (e.IDEMPOTENCY_LEASE_MS <= e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  IDEMPOTENCY_LEASE_MS=${e.IDEMPOTENCY_LEASE_MS}: must be longer than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}), so that a key is never taken over from a request still running (default: 30000).`,
+    );
+  }
   const jwtSecret = e.JWT_SECRET ?? (e.NODE_ENV === 'development' && keySources.length === 0 ? DEVELOPMENT_JWT_SECRET : undefined);
   return {
     env: e.NODE_ENV,
@@ -193,10 +224,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.MAX_TOKENS,
       maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
       maxBatchSize: e.MAX_BATCH_SIZE,
+      maxSelections: e.MAX_SELECTIONS,
+      maxVariablesDepth: e.MAX_VARIABLES_DEPTH,
     },
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    webSocket: { maxConnections: e.WS_MAX_CONNECTIONS, idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS },
+    knownClients: e.KNOWN_CLIENTS?.split(',') ?? [],
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
     lowStockThreshold: e.LOW_STOCK_THRESHOLD,
-    idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000,
+    idempotency: { ttlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000, leaseMs: e.IDEMPOTENCY_LEASE_MS, waitMs: e.IDEMPOTENCY_WAIT_MS },
     deprecationPolicy: e.DEPRECATION_POLICY,
     outbox: {
       natsUrl: e.NATS_URL,

@@ -1,13 +1,25 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * The closed set of error codes a client can see in `errors[].extensions.code`.
- * Apollo Server adds its own request-level codes (GRAPHQL_PARSE_FAILED,
- * GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, PERSISTED_QUERY_NOT_FOUND,
- * OPERATION_RESOLUTION_FAILURE); everything else that escapes is masked as
- * INTERNAL_SERVER_ERROR by `formatError`.
+ * The closed set of error codes a client can see in `errors[].extensions.code`, whichever way
+ * the request came (HTTP or WebSocket) and whichever layer refused it: the HTTP edge, Apollo
+ * Server's parsing and validation, the policy pipeline, or a resolver. Anything else that
+ * escapes is masked as INTERNAL_SERVER_ERROR by `formatError`.
  */
 export const ErrorCode = {
+  // The HTTP request itself (src/http): no GraphQL was run.
+  BAD_REQUEST: 'BAD_REQUEST',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  DOCUMENT_TOO_LARGE: 'DOCUMENT_TOO_LARGE',
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  // Raised by Apollo Server itself, shown as they are.
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  // The policy pipeline and the resolvers.
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -17,19 +29,20 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   DEPRECATED_FIELD_REMOVED: 'DEPRECATED_FIELD_REMOVED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Codes Apollo Server raises itself for malformed requests: safe to show as they are. */
 export const APOLLO_REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
 ]);
 
 /** An error meant for the client: its message and extensions are shown as they are. */
@@ -39,10 +52,56 @@ export abstract class GatewayError extends GraphQLError {
   }
 }
 
-/** The request is well-formed GraphQL but an argument's value is unacceptable. */
+/** Refusals before any GraphQL runs carry their HTTP status; resolvers' errors never do (a partial answer is a 200). */
+const httpStatus = (status: number, headers?: Record<string, string>) => ({
+  http: { status, ...(headers ? { headers: new Map(Object.entries(headers)) } : {}) },
+});
+
+/**
+ * The request is well-formed GraphQL but a value is unacceptable. Thrown by a resolver, the
+ * field fails and the response is a 200; thrown before execution (`refusesRequest`), the
+ * whole request is a 400.
+ */
 export class BadUserInputError extends GatewayError {
-  constructor(message: string, details: { argument?: string } = {}) {
-    super(ErrorCode.BAD_USER_INPUT, message, details);
+  constructor(message: string, details: { argument?: string; refusesRequest?: boolean } = {}) {
+    const { refusesRequest, ...extensions } = details;
+    super(ErrorCode.BAD_USER_INPUT, message, { ...extensions, ...(refusesRequest ? httpStatus(400) : {}) });
+  }
+}
+
+/** The HTTP request cannot be read as GraphQL over HTTP (src/http): nothing was run. */
+export class HttpRequestError extends GatewayError {
+  constructor(
+    code:
+      | typeof ErrorCode.BAD_REQUEST
+      | typeof ErrorCode.PAYLOAD_TOO_LARGE
+      | typeof ErrorCode.DOCUMENT_TOO_LARGE
+      | typeof ErrorCode.BATCH_TOO_LARGE
+      | typeof ErrorCode.PERSISTED_QUERY_HASH_MISMATCH
+      | typeof ErrorCode.BAD_USER_INPUT
+      | typeof ErrorCode.NOT_FOUND,
+    readonly status: number,
+    message: string,
+  ) {
+    super(code, message, httpStatus(status));
+  }
+}
+
+/** The operation's shape is over one of the structural limits (depth, aliases, ...): refused before execution. */
+export class OperationLimitError extends GatewayError {
+  constructor(message: string, details: { limit: string; actual: number; maximum: number }) {
+    super(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, { ...details, ...httpStatus(400) });
+  }
+}
+
+/**
+ * The database did not answer in time, or is unreachable, or gave way to a conflicting
+ * transaction: nothing the client did wrong. Retrying after `Retry-After` is safe for queries,
+ * and for mutations sent with an Idempotency-Key (HTTP 503).
+ */
+export class ServiceUnavailableError extends GatewayError {
+  constructor(message = 'The service is busy or its database is unavailable: retry shortly.', retryAfterSeconds = 1) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message, { retryAfterSeconds, ...httpStatus(503, { 'retry-after': String(retryAfterSeconds) }) });
   }
 }
 
@@ -109,18 +168,23 @@ export class RateLimitedError extends GatewayError {
 
 /** The Idempotency-Key was already used for a different request (HTTP 422). */
 export class IdempotencyKeyReusedError extends GatewayError {
-  constructor() {
-    super(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request: use a new key for a new request.', {
-      http: { status: 422 },
-    });
+  constructor(reason: 'request' | 'viewer' = 'request') {
+    super(
+      ErrorCode.IDEMPOTENCY_KEY_REUSED,
+      reason === 'request'
+        ? 'This Idempotency-Key was used for a different request: use a new key for a new request.'
+        : 'This Idempotency-Key was used by a viewer who sees other rows (another customer): use a new key.',
+      httpStatus(422),
+    );
   }
 }
 
 /** The first request with this Idempotency-Key is still running after the wait (HTTP 409). */
 export class IdempotencyKeyInProgressError extends GatewayError {
-  constructor() {
-    super(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, 'A request with this Idempotency-Key is still in progress: retry shortly.', {
-      http: { status: 409, headers: new Map([['retry-after', '1']]) },
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, `A request with this Idempotency-Key is still in progress: retry in ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+      ...httpStatus(409, { 'retry-after': String(retryAfterSeconds) }),
     });
   }
 }
@@ -133,6 +197,13 @@ export class DeprecatedFieldRemovedError extends GatewayError {
       `Removed from the API: ${removed.map((r) => `${r.coordinate} (sunset ${r.removeAfter})`).join(', ')}. See extensions.removed and each coordinate's replacement in the schema.`,
       { removed, http: { status: 400 } },
     );
+  }
+}
+
+/** A failure of the gateway itself, answered without its cause (which is logged under the trace id). */
+export class InternalServerError extends GatewayError {
+  constructor() {
+    super(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', httpStatus(500));
   }
 }
 

@@ -73,5 +73,6 @@ function viewerFromApiKey(record: ApiKey): Viewer {
     customerId: null,
     clientName: record.clientName,
     rateTier: record.rateTier,
+    expiresAt: null,
   };
 }

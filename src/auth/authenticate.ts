@@ -5,7 +5,13 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { createApiKeyVerifier } from './apiKeys';
 import { viewerFromClaims, type Viewer } from './viewer';
 
-export type Authenticate = (headers: { authorization?: string; apiKey?: string }) => Promise<Viewer | null>;
+/** What a client presents: an `Authorization: Bearer` header, or an `X-API-Key` header. */
+export interface Credentials {
+  authorization?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+export type Authenticate = (credentials: Credentials) => Promise<Viewer | null>;
 
 /**
  * Turns a request's credentials into a viewer: `X-API-Key` for services, `Authorization:

@@ -1,151 +1,100 @@
 import {
-  getDirectiveValues,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
-  getNamedType,
-  isNonNullType,
+  isAbstractType,
   isListType,
+  isNonNullType,
+  isObjectType,
   Kind,
-  TypeInfo,
   visit,
-  visitWithTypeInfo,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLObjectType,
   type GraphQLOutputType,
-  type GraphQLSchema,
   type SelectionSetNode,
-  isCompositeType,
 } from 'graphql';
-import { findOperation } from '../findOperation';
+import type { OperationAnalysis, VariablesAnalysis } from '../analysis/operationAnalysis';
+import { isIncluded, type FieldSelection, type SelectionSetInfo } from '../analysis/selectionGraph';
 import { isAllowed, type AccessRules } from './accessRules';
 import type { Scope } from './scopes';
 
-/** One field the viewer may not read, at one place in the query. */
+/** Stands in for a selection set that lost all its fields; removed from the response. */
+export const PLACEHOLDER_KEY = '__authzPlaceholder';
+/** The runtime type of an object of an abstract type, read to place denials; removed from the response. */
+export const TYPE_MARKER_KEY = '__authzTypename';
+
+/** What a denied field answers with, at each place it would have been. */
 export interface Denial {
-  /** Response keys from the root to the denied field, with each field's type. */
-  path: ReadonlyArray<{ key: string; type: GraphQLOutputType }>;
   code: 'FORBIDDEN' | 'UNAUTHENTICATED';
   message: string;
 }
 
 export interface AuthorizationPlan {
-  /** The operation without the denied fields: what executes. Unchanged when nothing is denied. */
+  /** Denied field coordinates ("Type.field"), with their errors. Empty: the operation runs as sent. */
+  denied: ReadonlyMap<string, Denial>;
+  /** What executes: the document without the denied fields, with type markers when asked for. */
   document: DocumentNode;
-  denials: Denial[];
-}
-
-/** Stands in for a selection set that lost all its fields; removed from the response. */
-export const PLACEHOLDER_KEY = '__authzPlaceholder';
-
-export interface PlanInput {
-  schema: GraphQLSchema;
-  rules: AccessRules;
-  document: DocumentNode;
-  operationName: string | null | undefined;
-  variables: Record<string, unknown> | undefined;
-  /** The viewer's scopes; undefined for anonymous. */
-  scopes: ReadonlySet<Scope> | undefined;
+  /** The executed document carries TYPE_MARKER_KEY on objects of abstract types. */
+  marksTypes: boolean;
 }
 
 /**
- * Decides, before execution and once per request, which selected fields the viewer may not
- * read (per the SDL's @auth/@public), and removes them from the document, so that no resolver
- * or loader runs for them. The denials say where to put null and an error in the response.
+ * Decides, before execution and from the operation's analysis alone, which selected fields
+ * the viewer may not read (per the SDL's @auth/@public): a set of coordinates, never a walk of
+ * the document per request. The document without them is built once per set of denials and
+ * cached with the analysis, so that no resolver or loader runs for a denied field.
+ * `markTypes` asks for type markers on abstract selections even without denials: an
+ * idempotent mutation's stored response needs them to be re-authorized when replayed.
  */
-export function planAuthorization(input: PlanInput): AuthorizationPlan {
-  const { schema, rules, document, scopes } = input;
-  const isDenied = (parent: GraphQLCompositeType, fieldName: string) => {
-    if (fieldName.startsWith('__')) return false;
-    const rule = rules.get(parent.name, fieldName);
-    return !rule || !isAllowed(rule, scopes);
-  };
-  const denials = collectDenials(input, isDenied);
-  if (denials.length === 0) return { document, denials };
-
-  const typeInfo = new TypeInfo(schema);
-  const rewritten = visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node: FieldNode) {
-        const parent = typeInfo.getParentType();
-        return parent && isDenied(parent, node.name.value) ? null : undefined;
-      },
-      SelectionSet: {
-        leave(node: SelectionSetNode) {
-          if (node.selections.length > 0) return undefined;
-          const placeholder: FieldNode = {
-            kind: Kind.FIELD,
-            alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY },
-            name: { kind: Kind.NAME, value: '__typename' },
-          };
-          return { ...node, selections: [placeholder] };
-        },
-      },
-    }),
-  );
-  return { document: rewritten, denials };
+export function planAuthorization(
+  rules: AccessRules,
+  request: VariablesAnalysis,
+  scopes: ReadonlySet<Scope> | undefined,
+  { markTypes = false }: { markTypes?: boolean } = {},
+): AuthorizationPlan {
+  const { analysis } = request;
+  const denied = new Map<string, Denial>();
+  for (const coordinate of request.coordinates.fields) {
+    const dot = coordinate.indexOf('.');
+    const rule = rules.get(coordinate.slice(0, dot), coordinate.slice(dot + 1));
+    if (rule && isAllowed(rule, scopes)) continue;
+    const needs = rule && !rule.public ? rule.requires.join(', ') : 'an access rule';
+    denied.set(
+      coordinate,
+      scopes === undefined
+        ? { code: 'UNAUTHENTICATED', message: `Authentication required: ${coordinate} needs ${needs}.` }
+        : { code: 'FORBIDDEN', message: `Not authorized: ${coordinate} needs ${needs}.` },
+    );
+  }
+  const marksTypes = markTypes || denied.size > 0;
+  if (!marksTypes) return { denied, document: analysis.document, marksTypes };
+  const key = `authz:${[...denied.keys()].sort().join(',')}`;
+  const document = analysis.cached(key, () => narrowDocument(analysis, denied));
+  return { denied, document, marksTypes };
 }
 
-function collectDenials(
-  { schema, rules, document, operationName, variables, scopes }: PlanInput,
-  isDenied: (parent: GraphQLCompositeType, fieldName: string) => boolean,
-): Denial[] {
-  const operation = findOperation(document, operationName);
-  if (!operation) return [];
-  const root = schema.getRootType(operation.operation);
-  if (!root) return [];
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
-  const denials = new Map<string, Denial>();
-  const isIncluded = (node: FieldNode | { directives?: FieldNode['directives'] }) => {
-    const skip = getDirectiveValues(GraphQLSkipDirective, node as FieldNode, variables);
-    const include = getDirectiveValues(GraphQLIncludeDirective, node as FieldNode, variables);
-    return skip?.if !== true && include?.if !== false;
-  };
-
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: Denial['path'], fragmentTrail: ReadonlySet<string>) => {
-    for (const selection of selectionSet.selections) {
-      if (!isIncluded(selection)) continue;
-      if (selection.kind === Kind.FIELD) {
-        const name = selection.name.value;
-        if (name.startsWith('__') || !('getFields' in parent)) continue;
-        const field = parent.getFields()[name];
-        if (!field) continue;
-        const fieldPath = [...path, { key: selection.alias?.value ?? name, type: field.type }];
-        if (isDenied(parent, name)) {
-          const rule = rules.get(parent.name, name);
-          const needs = rule && !rule.public ? rule.requires.join(', ') : 'an access rule';
-          const anonymous = scopes === undefined;
-          denials.set(fieldPath.map((p) => p.key).join('.'), {
-            path: fieldPath,
-            code: anonymous ? 'UNAUTHENTICATED' : 'FORBIDDEN',
-            message: anonymous
-              ? `Authentication required: ${parent.name}.${name} needs ${needs}.`
-              : `Not authorized: ${parent.name}.${name} needs ${needs}.`,
-          });
-        } else if (selection.selectionSet) {
-          const named = getNamedType(field.type);
-          if (isCompositeType(named)) walk(selection.selectionSet, named, fieldPath, fragmentTrail);
-        }
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) walk(selection.selectionSet, type, path, fragmentTrail);
-      } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || fragmentTrail.has(name)) continue;
-        const type = schema.getType(fragment.typeCondition.name.value);
-        if (type && isCompositeType(type)) walk(fragment.selectionSet, type, path, new Set([...fragmentTrail, name]));
-      }
-    }
-  };
-  walk(operation.selectionSet, root, [], new Set());
-  return [...denials.values()];
+/** The document without the denied fields; an emptied selection set keeps a placeholder; abstract ones get a type marker. */
+function narrowDocument(analysis: OperationAnalysis, denied: ReadonlyMap<string, Denial>): DocumentNode {
+  const { graph } = analysis;
+  const marker = (alias: string): FieldNode => ({
+    kind: Kind.FIELD,
+    alias: { kind: Kind.NAME, value: alias },
+    name: { kind: Kind.NAME, value: '__typename' },
+  });
+  return visit(analysis.document, {
+    Field(node: FieldNode) {
+      const field = graph.fieldOfNode.get(node);
+      return field && denied.has(field.coordinate) ? null : undefined;
+    },
+    SelectionSet: {
+      leave(node: SelectionSetNode) {
+        const set = graph.setOfNode.get(node);
+        const extra: FieldNode[] = [];
+        if (node.selections.length === 0) extra.push(marker(PLACEHOLDER_KEY));
+        if (set && isAbstractType(set.type)) extra.push(marker(TYPE_MARKER_KEY));
+        return extra.length ? { ...node, selections: [...node.selections, ...extra] } : undefined;
+      },
+    },
+  });
 }
 
 export interface ResponseError {
@@ -155,54 +104,118 @@ export interface ResponseError {
 }
 
 /**
- * Puts each denied field back into `data` as null, with an error at its concrete path (list
- * indexes included), propagating null through non-null fields as execution would have.
- * Returns the possibly-null new root data.
+ * Puts each denied field back into `data` as null, with an error at each concrete path (list
+ * indexes included), propagating null through non-null fields as execution would have. It
+ * reads the response with the operation's selection graph, collecting each object's fields as
+ * graphql-js execution does (a fragment once per object), so it costs what execution cost.
+ * Errors already in `existing` (a replayed response) are not repeated. Returns the new root
+ * data: null when a denied non-null root field nulls it.
  */
 export function applyDenials(
-  data: Record<string, unknown> | null,
-  denials: readonly Denial[],
-  errors: ResponseError[],
-): Record<string, unknown> | null {
-  if (!data) return data;
-  let nullRoot = false;
-  for (const denial of denials) {
-    if (denyIn(data, denial, 0, [], errors)) nullRoot = true;
-  }
-  return nullRoot ? null : data;
-}
+  data: Record<string, unknown> | null | undefined,
+  plan: AuthorizationPlan,
+  request: VariablesAnalysis,
+  existing: ReadonlyArray<{ path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }> = [],
+): { data: Record<string, unknown> | null | undefined; errors: ResponseError[] } {
+  const errors: ResponseError[] = [];
+  if (!data || plan.denied.size === 0) return { data, errors };
+  const { analysis, variables } = request;
+  const { schema } = analysis;
+  const reported = new Set(existing.map((e) => `${e.extensions?.code}:${JSON.stringify(e.path ?? [])}`));
+  const path: Array<string | number> = [];
 
-/** Returns true when `object` itself must become null (a non-null field in it was nulled). */
-function denyIn(object: Record<string, unknown>, denial: Denial, depth: number, path: Array<string | number>, errors: ResponseError[]): boolean {
-  delete object[PLACEHOLDER_KEY];
-  const { key, type } = denial.path[depth]!;
-  if (depth === denial.path.length - 1) {
-    object[key] = null;
-    errors.push({ message: denial.message, path: [...path, key], extensions: { code: denial.code } });
-    return isNonNullType(type);
-  }
-  const value = object[key];
-  if (value == null) return false;
-  if (denyInValue(value, type, denial, depth, [...path, key], errors)) {
-    object[key] = null;
-    return isNonNullType(type);
-  }
-  return false;
-}
+  const applies = (condition: GraphQLCompositeType | undefined, runtime: GraphQLObjectType | undefined) =>
+    !condition || !runtime || condition === runtime || (isAbstractType(condition) && schema.isSubType(condition, runtime));
 
-function denyInValue(value: unknown, type: GraphQLOutputType, denial: Denial, depth: number, path: Array<string | number>, errors: ResponseError[]): boolean {
-  const nullable = isNonNullType(type) ? type.ofType : type;
-  if (isListType(nullable)) {
-    const items = value as unknown[];
-    let nullList = false;
-    items.forEach((item, index) => {
-      if (item == null) return;
-      if (denyInValue(item, nullable.ofType, denial, depth, [...path, index], errors)) {
-        items[index] = null;
-        if (isNonNullType(nullable.ofType)) nullList = true;
+  /** Returns true when `object` itself must become null (a non-null field in it was nulled). */
+  const walkObject = (object: Record<string, unknown>, sets: readonly SelectionSetInfo[], runtime: GraphQLObjectType | undefined): boolean => {
+    delete object[PLACEHOLDER_KEY];
+    const fields = new Map<string, FieldSelection[]>();
+    const visited = new Set<number>();
+    const collect = (set: SelectionSetInfo) => {
+      for (const selection of set.selections) {
+        if (!isIncluded(selection.conditions, variables)) continue;
+        if (selection.kind === 'field') {
+          const same = fields.get(selection.responseKey);
+          if (same) same.push(selection);
+          else fields.set(selection.responseKey, [selection]);
+        } else if (selection.target && !visited.has(selection.target.id) && applies(selection.typeCondition, runtime)) {
+          visited.add(selection.target.id);
+          collect(selection.target);
+        }
       }
-    });
-    return nullList;
+    };
+    for (const set of sets) collect(set);
+    let nullObject = false;
+    for (const [key, selections] of fields) {
+      const first = selections[0]!;
+      if (!first.definition || key.startsWith('__authz')) continue;
+      path.push(key);
+      const denial = selections.map((s) => plan.denied.get(s.coordinate)).find(Boolean);
+      if (denial) {
+        object[key] = null;
+        const id = `${denial.code}:${JSON.stringify(path)}`;
+        if (!reported.has(id)) {
+          reported.add(id);
+          errors.push({ message: denial.message, path: [...path], extensions: { code: denial.code } });
+        }
+        if (isNonNullType(first.definition.type)) nullObject = true;
+      } else {
+        const children = selections.flatMap((s) => (s.children ? [s.children] : []));
+        if (children.length && walkValue(object[key], first.definition.type, children)) {
+          object[key] = null;
+          if (isNonNullType(first.definition.type)) nullObject = true;
+        }
+      }
+      path.pop();
+    }
+    return nullObject;
+  };
+
+  const walkValue = (value: unknown, type: GraphQLOutputType, sets: readonly SelectionSetInfo[]): boolean => {
+    if (value === null || value === undefined || typeof value !== 'object') return false;
+    const nullable = isNonNullType(type) ? type.ofType : type;
+    if (isListType(nullable)) {
+      const items = value as unknown[];
+      let nullList = false;
+      for (let index = 0; index < items.length; index++) {
+        path.push(index);
+        if (walkValue(items[index], nullable.ofType, sets)) {
+          items[index] = null;
+          if (isNonNullType(nullable.ofType)) nullList = true;
+        }
+        path.pop();
+      }
+      return nullList;
+    }
+    const object = value as Record<string, unknown>;
+    let runtime: GraphQLObjectType | undefined;
+    if (isObjectType(nullable)) runtime = nullable;
+    else {
+      const named = typeof object[TYPE_MARKER_KEY] === 'string' ? schema.getType(object[TYPE_MARKER_KEY] as string) : undefined;
+      runtime = named && isObjectType(named) ? named : undefined;
+    }
+    return walkObject(object, sets, runtime);
+  };
+
+  const rootType = schema.getRootType(analysis.operationType)!;
+  const nullRoot = walkObject(data, [analysis.graph.root], rootType);
+  return { data: nullRoot ? null : data, errors };
+}
+
+/** Removes the keys the narrowed document added (placeholders, type markers) from a response. */
+export function stripAuthorizationMarkers(value: unknown): void {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const current = stack.pop();
+    if (current === null || typeof current !== 'object') continue;
+    if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+      continue;
+    }
+    const object = current as Record<string, unknown>;
+    delete object[PLACEHOLDER_KEY];
+    delete object[TYPE_MARKER_KEY];
+    for (const child of Object.values(object)) stack.push(child);
   }
-  return denyIn(value as Record<string, unknown>, denial, depth + 1, path, errors);
 }

@@ -14,6 +14,8 @@ export interface Viewer {
   clientName: string | null;
   /** The rate-limit tier: API keys carry one, users get "user". */
   rateTier: string;
+  /** When the credential stops being valid (a token's `exp`, in ms); null for API keys, which are revoked instead. */
+  expiresAt: number | null;
 }
 
 /**
@@ -44,5 +46,6 @@ export function viewerFromClaims(claims: Record<string, unknown>): Viewer {
   }
   const scopes = new Set<Scope>(explicit as Scope[]);
   for (const role of roles as Role[]) for (const scope of ROLES[role]) scopes.add(scope);
-  return { kind: 'user', id: sub, roles: roles as Role[], scopes, customerId, clientName: null, rateTier: 'user' };
+  const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+  return { kind: 'user', id: sub, roles: roles as Role[], scopes, customerId, clientName: null, rateTier: 'user', expiresAt };
 }

@@ -1,25 +1,22 @@
 import {
   getArgumentValues,
   getNamedType,
+  isAbstractType,
   isCompositeType,
   isIntrospectionType,
   isListType,
   isNonNullType,
   isObjectType,
   isInterfaceType,
-  Kind,
   type ConstDirectiveNode,
-  type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLOutputType,
   type GraphQLSchema,
-  type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
-import { findOperation } from '../findOperation';
-import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import type { VariablesAnalysis } from '../analysis/operationAnalysis';
+import { isIncluded, type SelectionSetInfo } from '../analysis/selectionGraph';
 
 /** Defaults agreed by Apollo's demand control and Shopify: object 1, leaf 0, mutation 10. */
 const OBJECT_COST = 1;
@@ -27,13 +24,6 @@ const LEAF_COST = 0;
 const MUTATION_COST = 10;
 /** For a list without @listSize: the page size a client gets by default. */
 const DEFAULT_LIST_SIZE = 20;
-/** Selections visited per estimate before giving up (a fragment bomb): the operation is too complex. */
-export const MAX_VISITED_SELECTIONS = 50_000;
-
-export class TooManySelectionsError extends Error {
-  override readonly name = 'TooManySelectionsError';
-}
-
 interface ListSize {
   assumedSize?: number;
   slicingArguments?: string[];
@@ -67,36 +57,83 @@ export function buildCostModel(schema: GraphQLSchema): CostModel {
 }
 
 /**
- * The estimated cost of one operation with its variables: graphql-query-complexity walks it
- * (fragments, @skip/@include, variables) and this model prices each field, as the IBM cost
- * specification does: (weight + children) times the list size, where a connection's size
- * (first/last) applies to its `edges`.
+ * The estimated cost of one operation with its variables, as the IBM cost specification
+ * prices it: a field costs (its weight + its selections' cost) times its list size, where a
+ * connection's size (first/last) applies to its `edges`; an abstract selection costs its most
+ * expensive possible type; @skip/@include apply.
+ *
+ * It keeps graphql-query-complexity's estimator contract and its rules for fragments and
+ * abstract types (a test checks that the two agree), but not its walker: that one prices a
+ * fragment again at every spread, which is exponential on a fragment bomb. This walks the
+ * operation's selection graph and prices each selection set once per list size it is asked
+ * under (memoised), so it is linear in the document.
  */
-export function estimateCost(
-  model: CostModel,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variables: Record<string, unknown> | undefined,
-): number {
-  const sized = sizedFieldMultipliers(model, document, operationName, variables ?? {});
-  const mutationType = model.schema.getMutationType();
-  const estimator: ComplexityEstimator = ({ type, field, node, args, childComplexity }) => {
+export function estimateCost(model: CostModel, request: VariablesAnalysis): number {
+  const { analysis, variables } = request;
+  const { schema } = model;
+  const mutationType = schema.getMutationType();
+  const estimator = ({ type, field, args, childComplexity, context }: ComplexityEstimatorArgs): number => {
     const named = getNamedType(field.type);
+    const coordinate = `${type.name}.${field.name}`;
     const weight =
-      model.fieldWeights.get(`${type.name}.${field.name}`) ??
+      model.fieldWeights.get(coordinate) ??
       model.typeWeights.get(named.name) ??
       (type === mutationType ? MUTATION_COST : isCompositeType(named) ? OBJECT_COST : LEAF_COST);
-    const size = sized.get(node) ?? (isList(field.type) ? listSizeOf(model.listSizes.get(`${type.name}.${field.name}`), args) : 1);
+    const sizedBy = (context as SizingContext | undefined)?.sizedBy;
+    const size = sizedBy ?? (isList(field.type) ? listSizeOf(model.listSizes.get(coordinate), args) : 1);
     return size * (weight + childComplexity);
   };
-  return getComplexity({
-    schema: model.schema,
-    query: document,
-    variables: variables ?? {},
-    ...(operationName ? { operationName } : {}),
-    estimators: [estimator],
-    maxQueryNodes: MAX_VISITED_SELECTIONS,
-  });
+
+  const memo = new Map<string, number>();
+  const possibleTypeNames = (type: GraphQLCompositeType) => (isAbstractType(type) ? schema.getPossibleTypes(type).map((t) => t.name) : [type.name]);
+  const costOf = (set: SelectionSetInfo, sizing: Sizing | undefined): number => {
+    const key = sizing ? `${set.id}|${sizing.size}|${sizing.fields.join(',')}` : `${set.id}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    memo.set(key, 0); // a fragment cycle (refused by validation) prices at 0 instead of recursing forever
+    analysis.visits += 1;
+    const totals = new Map<string, number>();
+    const addTo = (names: readonly string[], value: number) => {
+      for (const name of names) totals.set(name, (totals.get(name) ?? 0) + value);
+    };
+    const ownTypes = possibleTypeNames(set.type);
+    for (const selection of set.selections) {
+      if (!isIncluded(selection.conditions, variables)) continue;
+      if (selection.kind === 'fragment') {
+        if (selection.target) addTo(possibleTypeNames(selection.target.type), costOf(selection.target, sizing));
+        continue;
+      }
+      const field = selection.definition;
+      if (!field) continue;
+      let args: Record<string, unknown> = {};
+      try {
+        args = getArgumentValues(field, selection.node, variables);
+      } catch {
+        // Invalid arguments fail validation or execution; price with the assumed sizes.
+      }
+      const listSize = model.listSizes.get(selection.coordinate);
+      const childSizing = listSize?.sizedFields?.length ? { fields: listSize.sizedFields, size: listSizeOf(listSize, args) } : undefined;
+      const childComplexity = selection.children ? costOf(selection.children, childSizing) : 0;
+      const context: SizingContext = { sizedBy: sizing?.fields.includes(selection.node.name.value) ? sizing.size : undefined };
+      addTo(ownTypes, estimator({ type: set.type, field, node: selection.node, args, childComplexity, context }));
+    }
+    const cost = Math.max(0, ...totals.values());
+    memo.set(key, cost);
+    return cost;
+  };
+  return costOf(analysis.graph.root, undefined);
+}
+
+/** A connection's size, handed down to the child fields its @listSize(sizedFields:) names. */
+interface Sizing {
+  fields: readonly string[];
+  size: number;
+}
+
+/** What the walker passes to the estimator in graphql-query-complexity's `context` slot. */
+interface SizingContext {
+  /** The size a parent connection gives this field (its `edges`), if any. */
+  sizedBy: number | undefined;
 }
 
 function isList(type: GraphQLOutputType): boolean {
@@ -110,71 +147,6 @@ function listSizeOf(listSize: ListSize | undefined, args: Record<string, unknown
     .map((value) => (Array.isArray(value) ? value.length : Number(value)));
   if (given.length) return Math.max(...given);
   return listSize?.assumedSize ?? DEFAULT_LIST_SIZE;
-}
-
-/**
- * For each child field named in a parent's @listSize(sizedFields:), the size the parent's
- * slicing arguments give it (a connection's first: 50 makes its edges cost 50 times).
- */
-function sizedFieldMultipliers(
-  model: CostModel,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variables: Record<string, unknown>,
-): WeakMap<FieldNode, number> {
-  const sized = new WeakMap<FieldNode, number>();
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
-  const operation = findOperation(document, operationName);
-  if (!operation) return sized;
-  const root = model.schema.getRootType(operation.operation);
-  if (!root) return sized;
-
-  let visited = 0;
-  const eachField = (
-    selectionSet: SelectionSetNode,
-    parent: GraphQLCompositeType,
-    visit: (node: FieldNode, parent: GraphQLCompositeType) => void,
-    trail: ReadonlySet<string> = new Set(),
-  ) => {
-    for (const selection of selectionSet.selections) {
-      if (++visited > MAX_VISITED_SELECTIONS) throw new TooManySelectionsError('too many selections to estimate');
-      if (selection.kind === Kind.FIELD) visit(selection, parent);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? model.schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) eachField(selection.selectionSet, type, visit, trail);
-      } else {
-        const fragment = fragments.get(selection.name.value);
-        if (!fragment || trail.has(fragment.name.value)) continue;
-        const type = model.schema.getType(fragment.typeCondition.name.value);
-        if (type && isCompositeType(type)) eachField(fragment.selectionSet, type, visit, new Set([...trail, fragment.name.value]));
-      }
-    }
-  };
-  const walk = (node: FieldNode, parent: GraphQLCompositeType) => {
-    if (!node.selectionSet || !('getFields' in parent)) return;
-    const field = parent.getFields()[node.name.value];
-    if (!field) return;
-    const named = getNamedType(field.type);
-    if (!isCompositeType(named)) return;
-    const listSize = model.listSizes.get(`${parent.name}.${field.name}`);
-    if (listSize?.sizedFields?.length) {
-      let args: Record<string, unknown> = {};
-      try {
-        args = getArgumentValues(field, node, variables);
-      } catch {
-        // Invalid arguments fail validation or execution; price with the assumed size.
-      }
-      const size = listSizeOf(listSize, args);
-      eachField(node.selectionSet, named, (child) => {
-        if (listSize.sizedFields!.includes(child.name.value)) sized.set(child, Math.max(sized.get(child) ?? 0, size));
-      });
-    }
-    eachField(node.selectionSet, named, walk);
-  };
-  eachField(operation.selectionSet, root, walk);
-  return sized;
 }
 
 function costOf(directives: readonly ConstDirectiveNode[]): number | undefined {

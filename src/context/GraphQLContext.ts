@@ -2,8 +2,10 @@ import type { AccessRules } from '../auth/accessRules';
 import type { Viewer } from '../auth/viewer';
 import type { DatabaseWork } from '../db/databaseWork';
 import type { EventFeed } from '../events/eventFeed';
+import type { IdempotencyClaim } from '../idempotency/idempotencyStore';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Loaders } from '../modules/registry';
+import type { ClientIdentity } from '../pipeline/requestState';
 
 /** What every resolver receives: created fresh for each request, never shared between requests. */
 export interface GraphQLContext {
@@ -19,10 +21,12 @@ export interface GraphQLContext {
   eventFeed: EventFeed;
   /** inventory.low is recorded when available units fall below this. */
   lowStockThreshold: number;
-  /** Who calls, for usage reports: apollographql-client-name/-version, else the API key's client. */
-  client: { name: string; version: string };
+  /** Who calls, for usage reports: a bounded identity (see clientIdentity). */
+  client: ClientIdentity;
   /** The request's Idempotency-Key header, if any (idempotent mutations). */
   idempotencyKey: string | undefined;
+  /** Set while a mutation holds its idempotency key: its services record what they commit under it. */
+  idempotencyClaim?: IdempotencyClaim;
   /** The client's IP address: the rate-limit key of anonymous requests. */
   clientAddress: string;
   /** Who is asking; null for anonymous requests. */

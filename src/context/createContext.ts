@@ -2,10 +2,11 @@ import type { AccessRules } from '../auth/accessRules';
 import { rowScopeOf } from '../auth/rowScope';
 import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
-import { newDatabaseWork } from '../db/databaseWork';
+import { newDatabaseWork, type DatabaseWork } from '../db/databaseWork';
 import type { EventFeed } from '../events/eventFeed';
 import { createLoaderFactory } from '../loaders/loaderFactory';
 import { createLoaders } from '../modules/registry';
+import type { ClientIdentityResolver } from './clientIdentity';
 import type { GraphQLContext } from './GraphQLContext';
 
 export interface ContextDependencies {
@@ -14,15 +15,24 @@ export interface ContextDependencies {
   accessRules: AccessRules;
   lowStockThreshold: number;
   eventFeed: EventFeed;
+  clientIdentity: ClientIdentityResolver;
 }
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
 export function createContext(
-  { prisma, dataLoaderBatching, accessRules, lowStockThreshold, eventFeed }: ContextDependencies,
-  request: { traceId: string; clientAddress: string; idempotencyKey?: string | undefined; clientName?: string | undefined; clientVersion?: string | undefined },
+  { prisma, dataLoaderBatching, accessRules, lowStockThreshold, eventFeed, clientIdentity }: ContextDependencies,
+  request: {
+    traceId: string;
+    clientAddress: string;
+    idempotencyKey?: string | undefined;
+    clientName?: string | undefined;
+    clientVersion?: string | undefined;
+    /** The request's work counter, when the transport made one already. */
+    work?: DatabaseWork;
+  },
   viewer: Viewer | null,
 ): GraphQLContext {
-  const work = newDatabaseWork();
+  const work = request.work ?? newDatabaseWork();
   return {
     prisma,
     accessRules,
@@ -33,7 +43,7 @@ export function createContext(
     traceId: request.traceId,
     clientAddress: request.clientAddress,
     idempotencyKey: request.idempotencyKey,
-    client: { name: request.clientName ?? viewer?.clientName ?? 'unknown', version: request.clientVersion ?? 'unknown' },
+    client: clientIdentity(viewer, request.clientName, request.clientVersion),
     viewer,
   };
 }

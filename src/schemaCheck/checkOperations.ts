@@ -9,25 +9,22 @@ import {
   isScalarType,
   Kind,
   parse,
-  specifiedRules,
-  TypeInfo,
   typeFromAST,
   validate,
-  visit,
-  visitWithTypeInfo,
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { existsSync } from 'node:fs';
+import { OperationAnalysis } from '../analysis/operationAnalysis';
 import { buildAccessRules } from '../auth/accessRules';
 import type { Scope } from '../auth/scopes';
 import { buildCostModel, estimateCost } from '../complexity/costModel';
 import { findDeprecatedUsage } from '../deprecations/findDeprecatedUsage';
 import { deprecatedCoordinates } from '../deprecations/registry';
 import { MAX_PAGE_SIZE } from '../pagination/pageArgs';
-import { operationLimitsRule, type OperationLimits } from '../plugins/operationLimits';
+import { findLimitViolations, type OperationLimits } from '../policies/limitsPolicy';
 import { accessRuleChanges, describeRule } from './classifyChanges';
 import type { SchemaVersion } from './schemaSources';
 
@@ -103,17 +100,22 @@ export function checkOperations(
     }
     report.kind = operation.operation;
     report.name = operation.name?.value ?? report.name;
-    report.errors = validate(next.schema, document, [...specifiedRules, operationLimitsRule(limits)]).map((e) => e.message);
+    report.errors = validate(next.schema, document).map((e) => e.message);
+    if (report.errors.length) return report;
+    // The same analysis, limits and cost the server applies to the operation.
+    const analysis = OperationAnalysis.of(next.schema, document, operation.name?.value)!;
+    report.errors = findLimitViolations(analysis.shape, limits).map((v) => v.message);
     if (report.errors.length) return report;
     report.document = document;
     const variables = { ...worstCaseVariables(next.schema, operation), ...report.sampleVariables };
-    report.costAfter = safely(() => estimateCost(nextModel, document, operation.name?.value, variables));
+    report.costAfter = safely(() => estimateCost(nextModel, analysis.forVariables(variables)));
     if (validate(base.schema, document).length === 0) {
-      report.costBefore = safely(() => estimateCost(baseModel, document, operation.name?.value, variables));
+      const before = OperationAnalysis.of(base.schema, document, operation.name?.value);
+      report.costBefore = before ? safely(() => estimateCost(baseModel, before.forVariables(variables))) : null;
     }
     report.overBudget = report.costAfter !== null && report.costAfter > limits.maxCost;
     const scopes = new Set<Scope>();
-    for (const coordinate of fieldsUsed(next.schema, document)) {
+    for (const coordinate of analysis.forVariables(undefined).coordinates.fields) {
       const [typeName, fieldName] = coordinate.split('.') as [string, string];
       const rule = nextRules.get(typeName, fieldName);
       if (rule && !rule.public) rule.requires.forEach((s) => scopes.add(s));
@@ -121,28 +123,12 @@ export function checkOperations(
       if (change?.tightened) report.newlyRestricted.push({ coordinate, before: describeRule(change.before), after: describeRule(change.after) });
     }
     report.scopes = [...scopes].sort();
-    report.deprecated = findDeprecatedUsage(next.schema, document, operation.name?.value, undefined, deprecated).map((coordinate) => ({
+    report.deprecated = findDeprecatedUsage(analysis.forVariables(undefined), deprecated).map((coordinate) => ({
       coordinate,
       removeAfter: next.registry.get(coordinate)?.removeAfter ?? null,
     }));
     return report;
   });
-}
-
-/** Every Type.field the document selects (through fragments), on concrete or abstract types. */
-export function fieldsUsed(schema: GraphQLSchema, document: DocumentNode): Set<string> {
-  const used = new Set<string>();
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (parent && !node.name.value.startsWith('__')) used.add(`${parent.name}.${node.name.value}`);
-      },
-    }),
-  );
-  return used;
 }
 
 /**

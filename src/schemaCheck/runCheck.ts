@@ -1,5 +1,5 @@
 import { listGraphQLFiles } from '../server/buildSchema';
-import type { OperationLimits } from '../plugins/operationLimits';
+import type { OperationLimits } from '../policies/limitsPolicy';
 import { classifyChanges, policyChanges, REMOVAL_KINDS, type SchemaChange } from './classifyChanges';
 import { checkOperations, type OperationReport } from './checkOperations';
 import type { SchemaVersion } from './schemaSources';

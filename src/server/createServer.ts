@@ -7,35 +7,45 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import { AnalysisCache } from '../analysis/analysisCache';
 import { buildAccessRules } from '../auth/accessRules';
 import { createAuthenticator } from '../auth/authenticate';
+import { buildCostModel } from '../complexity/costModel';
 import type { Config } from '../config';
+import { createClientIdentityResolver } from '../context/clientIdentity';
 import { createContext } from '../context/createContext';
 import type { GraphQLContext } from '../context/GraphQLContext';
 import type { Database } from '../db/database';
-import { authorizationPlugin } from '../plugins/authorizationPlugin';
-import { errorEnvelopePlugin } from '../plugins/errorEnvelopePlugin';
-import { operationLimitsRule } from '../plugins/operationLimits';
-import { complexityPlugin } from '../plugins/complexityPlugin';
-import { buildCostModel } from '../complexity/costModel';
-import { rateLimitPlugin } from '../plugins/rateLimitPlugin';
-import { idempotencyPlugin } from '../plugins/idempotencyPlugin';
-import { deprecationPlugin } from '../plugins/deprecationPlugin';
 import { loadCheckedRegistry } from '../deprecations/registry';
 import { DeprecatedUsageRecorder } from '../deprecations/usageRecorder';
+import { EventFeed } from '../events/eventFeed';
+import { createGraphQLRoute } from '../http/graphqlRoute';
+import { createHttpHandler } from '../http/httpHandler';
+import { InFlightRequests } from '../http/inFlightRequests';
+import { IdempotencyStore } from '../idempotency/idempotencyStore';
+import { apolloPipelinePlugin } from '../pipeline/apolloPipelinePlugin';
+import { PolicyPipeline } from '../pipeline/pipeline';
+import { responseEnvelope } from '../pipeline/responseEnvelope';
+import { authenticationPolicy } from '../policies/authenticationPolicy';
+import { authorizationPolicy } from '../policies/authorizationPolicy';
+import { costPolicy } from '../policies/costPolicy';
+import { deprecationPolicy } from '../policies/deprecationPolicy';
+import { idempotencyPolicy } from '../policies/idempotencyPolicy';
+import { limitsPolicy } from '../policies/limitsPolicy';
+import { rateLimitPolicy } from '../policies/rateLimitPolicy';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
-import { buildSchema } from './buildSchema';
-import { createFormatError } from './formatError';
-import { createHttpHandler, InFlightRequests } from './httpServer';
-import { startSubscriptionServer } from './subscriptionServer';
-import { EventFeed } from '../events/eventFeed';
+import { DocumentCache } from '../websocket/documentCache';
+import { startWebSocketServer } from '../websocket/webSocketServer';
+import { buildSchema, listClientsWithOperations } from './buildSchema';
+import { classifyFailure, createFormatError } from './formatError';
 
 export interface GatewayServer {
   httpServer: Server;
   apollo: ApolloServer<GraphQLContext>;
+  pipeline: PolicyPipeline;
+  analyses: AnalysisCache;
   /** Starts listening; resolves to the /graphql URL. */
   listen(): Promise<string>;
   /** Stops accepting, drains in-flight requests (up to the grace period), then stops Apollo. */
@@ -49,8 +59,25 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const registry = loadCheckedRegistry(schema);
   const usageRecorder = new DeprecatedUsageRecorder(db.prisma, logger);
   const buckets = config.rateLimit.redisUrl ? new RedisBucketStore(config.rateLimit.redisUrl, logger, config.rateLimit.redisPrefix) : new MemoryBucketStore();
-  const validationRules = [operationLimitsRule(config.limits)];
   const formatError = createFormatError({ exposeInternals: config.isDevelopment });
+  const analyses = new AnalysisCache(schema);
+
+  // The one order every operation goes through, over HTTP and WebSocket alike.
+  const pipeline = new PolicyPipeline(
+    analyses,
+    [
+      limitsPolicy(config.limits),
+      authenticationPolicy(),
+      authorizationPolicy(accessRules),
+      costPolicy(buildCostModel(schema), config.limits.maxCost),
+      ...(config.rateLimit.enabled ? [rateLimitPolicy(buckets, config.rateLimit.tiers)] : []),
+      deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
+      idempotencyPolicy(new IdempotencyStore(db.prisma, config.idempotency)),
+      responseEnvelope(),
+    ],
+    logger,
+  );
+
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
@@ -59,7 +86,6 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     // No "Did you mean ...?" outside development: suggestions map the schema for a prober.
     hideSchemaDetailsFromClientErrors: !config.isDevelopment,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules,
     allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
     // main.ts owns shutdown: drain HTTP first, then close the database pool.
     stopOnTerminationSignals: false,
@@ -71,17 +97,11 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       config.isDevelopment
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
-      // Policies analyse the operation before execution, in this order.
-      authorizationPlugin(accessRules),
-      complexityPlugin(buildCostModel(schema), config.limits.maxCost),
-      ...(config.rateLimit.enabled ? [rateLimitPlugin(buckets, config.rateLimit.tiers)] : []),
-      deprecationPlugin({ registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
-      // Last: it stores the response the other plugins have completed, and replays it.
-      idempotencyPlugin(db.prisma, { ttlMs: config.idempotencyTtlMs, waitMs: 30_000 }),
-      errorEnvelopePlugin(logger),
+      apolloPipelinePlugin(pipeline, logger, config.requestTimeoutMs),
     ],
   });
   await apollo.start();
+
   const inFlight = new InFlightRequests();
   const eventFeed = new EventFeed(db.prisma);
   const contextDependencies = {
@@ -90,42 +110,57 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     accessRules,
     lowStockThreshold: config.lowStockThreshold,
     eventFeed,
+    clientIdentity: createClientIdentityResolver([...config.knownClients, ...listClientsWithOperations()]),
   };
   const authenticate = await createAuthenticator(config.auth, db.prisma);
+  const operationLimits = { maxDocumentBytes: config.limits.maxDocumentBytes, maxVariablesDepth: config.limits.maxVariablesDepth };
   httpServer.on(
     'request',
-    createHttpHandler({
-      apollo,
-      createContext: async (request, credentials) => {
-        try {
-          return createContext(contextDependencies, request, await authenticate(credentials));
-        } catch (error) {
-          // With no context, the error envelope plugin never sees this request: stamp it here.
-          if (error instanceof GraphQLError) Object.assign(error.extensions, { traceId: request.traceId });
-          throw error;
-        }
+    createHttpHandler(
+      {
+        graphql: createGraphQLRoute({
+          apollo,
+          authenticate,
+          createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
+          classifyFailure,
+          limits: {
+            ...operationLimits,
+            maxBodyBytes: config.http.maxBodyBytes,
+            maxBatchSize: config.limits.maxBatchSize,
+            requestTimeoutMs: config.requestTimeoutMs,
+          },
+          inFlight,
+          logger,
+        }),
+        isReady: () => db.isReachable(),
       },
-      isReady: () => db.isReachable(),
-      maxBodyBytes: config.http.maxBodyBytes,
-      maxDocumentBytes: config.limits.maxDocumentBytes,
-      maxBatchSize: config.limits.maxBatchSize,
       logger,
-      inFlight,
-    }),
+    ),
   );
-  const subscriptions = startSubscriptionServer({
+  const webSocket = startWebSocketServer({
     httpServer,
     schema,
-    accessRules,
-    validationRules,
-    maxTokens: config.limits.maxTokens,
+    pipeline,
+    documents: new DocumentCache(schema, { maxTokens: config.limits.maxTokens, introspection: config.introspection, hideSuggestions: !config.isDevelopment }),
     authenticate,
     createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
-    formatError: (error) => formatError(error.toJSON(), error),
+    clientIdentity: contextDependencies.clientIdentity,
+    formatError,
+    logger,
+    limits: {
+      ...operationLimits,
+      maxPayloadBytes: config.http.maxBodyBytes,
+      maxConnections: config.webSocket.maxConnections,
+      idleTimeoutMs: config.webSocket.idleTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      apiKeyRecheckMs: Math.max(1_000, config.auth.apiKeyCacheMs),
+    },
   });
   return {
     httpServer,
     apollo,
+    pipeline,
+    analyses,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -137,11 +172,12 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       }),
     async stop() {
       const deadline = Date.now() + config.http.shutdownGraceMs;
-      await subscriptions.close();
+      await webSocket.close();
       await eventFeed.close();
       await apollo.stop();
-      // The drain plugin stops waiting for a request once its client disconnects; its
-      // resolvers may still be using the database, which the caller closes next.
+      // The drain plugin stops waiting for a request once its client disconnects (or was
+      // answered at its deadline); its resolvers may still be using the database, which the
+      // caller closes next.
       await inFlight.drained(Math.max(0, deadline - Date.now()));
       await buckets.close();
       await usageRecorder.flush();

@@ -16,7 +16,7 @@ describe('operation limits', () => {
     ['depth', `{ orders { edges { node { items { product { inventory { warehouse { code } } } } } } } }`, 'maxDepth', /nested 8 levels deep; the limit is 6/],
     ['aliases', `{ a: product(sku: "x") { sku } b: product(sku: "y") { sku } c: product(sku: "z") { s: sku } d: products { totalCount } }`, 'maxAliases', /uses aliases 5 times; the limit is 3/],
     ['root fields', `{ products { totalCount } p2: products { totalCount } warehouses { code } orders { totalCount } }`, 'maxRootFields', /selects root fields 4 times; the limit is 3/],
-    ['directives', `{ products { totalCount @include(if: true) @include(if: true) @skip(if: false) @skip(if: false) @include(if: true) } }`, 'maxDirectives', /uses directives 5 times/],
+    ['directives', `{ products { totalCount @include(if: true) @skip(if: false) pageInfo @include(if: true) { hasNextPage @skip(if: false) } edges @include(if: true) { cursor } } }`, 'maxDirectives', /uses directives 5 times/],
     ['aliases through fragments', `{ ...A ...A } fragment A on Query { x: products { totalCount } y: products { totalCount } }`, 'maxAliases', /uses aliases 4 times/],
   ])('rejects too many %s before execution with GRAPHQL_VALIDATION_FAILED', async (_name, query, limit, message) => {
     const result = await server.query(query);

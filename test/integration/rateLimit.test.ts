@@ -45,20 +45,20 @@ describe.each(stores)('rate limiting (%s buckets)', (_store, storeEnv) => {
     expect(response.body.extensions.cost.throttleStatus.maximumAvailable).toBe(100);
   });
 
-  it('takes nothing for an operation refused as too complex', async () => {
+  it('takes one point, not its cost, for an operation refused as too complex', async () => {
     const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'complex-test', scopes: [], rateTier: tier });
     const refused = await server.queryAs({ 'x-api-key': fresh }, QUERY, { first: 100 }); // 201 > MAX_COST 150
     expect(firstError(refused).extensions.code).toBe('QUERY_TOO_COMPLEX');
-    expect(refused.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(100);
+    expect(refused.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(99);
     const next = await server.queryAs({ 'x-api-key': fresh }, QUERY, { first: 1 });
-    expect(next.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(97);
+    expect(next.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(96);
   });
 
-  it('reports the throttle status on a response refused by validation, taking nothing', async () => {
+  it('reports the throttle status on a response refused by validation, taking one point', async () => {
     const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'invalid-test', scopes: [], rateTier: tier });
     const invalid = await server.queryAs({ 'x-api-key': fresh }, '{ nope }');
     expect(invalid.status).toBe(400);
-    expect(invalid.body.extensions.cost.throttleStatus).toEqual({ maximumAvailable: 100, currentlyAvailable: 100, restoreRate: 10 });
+    expect(invalid.body.extensions.cost.throttleStatus).toEqual({ maximumAvailable: 100, currentlyAvailable: 99, restoreRate: 10 });
   });
 
   it('refunds an overestimate: a page shorter than asked for costs only what it returned', async () => {

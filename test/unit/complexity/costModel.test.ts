@@ -1,10 +1,12 @@
 import { parse } from 'graphql';
+import { OperationAnalysis } from '../../../src/analysis/operationAnalysis';
 import { buildCostModel, estimateCost } from '../../../src/complexity/costModel';
 import { buildSchema } from '../../../src/server/buildSchema';
 
-const model = buildCostModel(buildSchema());
+const schema = buildSchema();
+const model = buildCostModel(schema);
 const cost = (query: string, variables?: Record<string, unknown>, operationName?: string) =>
-  estimateCost(model, parse(query), operationName, variables);
+  estimateCost(model, OperationAnalysis.of(schema, parse(query), operationName)!.forVariables(variables));
 
 // The nested query of the batching tests and the benchmark, priced by hand:
 // orders 1 + edges first x (edge 1 + node (order 1 + customer 1 + items 5 x (item 1 +

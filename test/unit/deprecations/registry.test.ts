@@ -1,5 +1,6 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse } from 'graphql';
+import { OperationAnalysis } from '../../../src/analysis/operationAnalysis';
 import { findDeprecatedUsage } from '../../../src/deprecations/findDeprecatedUsage';
 import { checkRegistry, deprecatedCoordinates, loadRegistry, parseRegistry } from '../../../src/deprecations/registry';
 import { buildSchema } from '../../../src/server/buildSchema';
@@ -47,7 +48,8 @@ describe('deprecation registry', () => {
 
 describe('findDeprecatedUsage', () => {
   const deprecated = deprecatedCoordinates(schema);
-  const usage = (query: string, variables?: Record<string, unknown>) => findDeprecatedUsage(schema, parse(query), undefined, variables, deprecated);
+  const usage = (query: string, variables?: Record<string, unknown>) =>
+    findDeprecatedUsage(OperationAnalysis.of(schema, parse(query), undefined)!.forVariables(variables), deprecated);
 
   it('finds deprecated fields, arguments, enum values and input fields in the document', () => {
     expect(usage('{ order(legacyId: 1) { cents } orders(sort: OLD, filter: { state: "x" }) { id } }')).toEqual([

@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Logger } from 'pino';
+import type { Authenticate } from '../auth/authenticate';
+import type { Viewer } from '../auth/viewer';
+import type { GraphQLContext } from '../context/GraphQLContext';
+import { ErrorCode, GatewayError, HttpRequestError, ServiceUnavailableError } from '../errors';
+import { checkIdempotencyKey, checkSentOperation, type SentOperation, type SentOperationLimits } from '../pipeline/sentOperation';
+import type { InFlightRequests } from './inFlightRequests';
+import { isJsonContentType, readBody } from './requestBody';
+import { sendError } from './responses';
+
+/** What the route knows of a request before GraphQL runs, for the context. */
+export interface HttpRequestInfo {
+  traceId: string;
+  clientAddress: string;
+  idempotencyKey: string | undefined;
+  clientName: string | undefined;
+  clientVersion: string | undefined;
+}
+
+export interface GraphQLRouteOptions {
+  apollo: ApolloServer<GraphQLContext>;
+  authenticate: Authenticate;
+  createContext: (request: HttpRequestInfo, viewer: Viewer | null) => GraphQLContext;
+  /** Maps a failure to authenticate (e.g. the API key table unreachable) to a coded error, or undefined. */
+  classifyFailure: (error: unknown) => GatewayError | undefined;
+  limits: SentOperationLimits & { maxBodyBytes: number; maxBatchSize: number; requestTimeoutMs: number };
+  inFlight: InFlightRequests;
+  logger: Logger;
+}
+
+/**
+ * POST and GET /graphql (GraphQL over HTTP): reads and bounds the body, checks each operation
+ * (see checkSentOperation), authenticates, then hands the request to Apollo Server, whose
+ * pipeline plugin runs the policies. A request still running at REQUEST_TIMEOUT_MS is answered
+ * with 503 SERVICE_UNAVAILABLE and Retry-After; it goes on to its end in the background (its
+ * SQL is bounded by the database timeouts), tracked so that shutdown waits for it.
+ */
+export function createGraphQLRoute(options: GraphQLRouteOptions) {
+  const { apollo, authenticate, createContext, classifyFailure, limits, inFlight } = options;
+  return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, traceId: string): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown;
+    if (method === 'POST') {
+      const raw = await readBody(req, limits.maxBodyBytes);
+      if (raw === null) return sendError(res, new HttpRequestError(ErrorCode.PAYLOAD_TOO_LARGE, 413, `Request body exceeds ${limits.maxBodyBytes} bytes.`), traceId);
+      if (isJsonContentType(headers.get('content-type'))) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Request body is not valid JSON.'), traceId);
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const idempotencyKey = headers.get('idempotency-key');
+    const refusal = checkIdempotencyKey(idempotencyKey) ?? checkOperations(method === 'POST' ? body : operationOfSearch(url), idempotencyKey, limits);
+    if (refusal) return sendError(res, refusal, traceId);
+
+    let viewer: Viewer | null;
+    try {
+      viewer = await authenticate({ authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') });
+    } catch (error) {
+      const coded = error instanceof GatewayError ? error : classifyFailure(error);
+      if (!coded) throw error;
+      return sendError(res, coded, traceId);
+    }
+    const info: HttpRequestInfo = {
+      traceId,
+      clientAddress: req.socket.remoteAddress ?? 'unknown',
+      idempotencyKey,
+      clientName: headers.get('apollographql-client-name'),
+      clientVersion: headers.get('apollographql-client-version'),
+    };
+    const work = inFlight.track(
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: async () => createContext(info, viewer),
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), limits.requestTimeoutMs);
+    });
+    const response = await Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+    if (response === 'timeout') {
+      work.catch((error: unknown) => options.logger.error({ err: error, traceId }, 'request failed after its deadline'));
+      return sendError(res, new ServiceUnavailableError(`The request did not complete within ${limits.requestTimeoutMs} ms: retry shortly.`), traceId);
+    }
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+/** GET: the operation in the query string (variables and extensions as JSON; Apollo reports what does not parse). */
+function operationOfSearch(url: URL): SentOperation {
+  const json = (name: string) => {
+    const text = url.searchParams.get(name);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+  return { query: url.searchParams.get('query') ?? undefined, operationName: url.searchParams.get('operationName') ?? undefined, variables: json('variables'), extensions: json('extensions') };
+}
+
+/** Bounds what Apollo is asked to parse: the operations per batch, then each operation. */
+function checkOperations(body: unknown, idempotencyKey: string | undefined, limits: GraphQLRouteOptions['limits']): GatewayError | undefined {
+  if (Array.isArray(body)) {
+    if (body.length > limits.maxBatchSize) {
+      return new HttpRequestError(
+        ErrorCode.BATCH_TOO_LARGE,
+        400,
+        limits.maxBatchSize === 0 ? 'Batched requests are not accepted.' : `A batch may hold at most ${limits.maxBatchSize} operations; this one has ${body.length}.`,
+      );
+    }
+    if (idempotencyKey !== undefined) {
+      return new HttpRequestError(
+        ErrorCode.BAD_REQUEST,
+        400,
+        'An Idempotency-Key header names one operation, and a batch holds several: give each mutation of the batch its own key in its extensions.idempotencyKey.',
+      );
+    }
+  }
+  for (const operation of Array.isArray(body) ? body : [body]) {
+    if (operation === null || typeof operation !== 'object') continue; // Apollo answers BAD_REQUEST
+    const refusal = checkSentOperation(operation as SentOperation, limits);
+    if (refusal) return refusal;
+  }
+  return undefined;
+}

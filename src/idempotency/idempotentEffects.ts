@@ -1,0 +1,67 @@
+import type { GraphQLContext } from '../context/GraphQLContext';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import type { IdempotencyClaim } from './idempotencyStore';
+
+/** What a mutation's transaction committed under a key: which row it created or changed. */
+export interface IdempotentEffect {
+  resource: string;
+  resourceId: number;
+}
+
+/**
+ * Runs one mutation field once per idempotency key, even across a crash. The field's
+ * transaction records its effect (`record`) as it commits; a request that took the key over
+ * from a holder that died (`claim.recovering`) finds that effect and answers with it
+ * (`recover`) instead of acting again. Should two requests ever hold the key at once, the
+ * second to commit fails on the effect's primary key and recovers the first one's effect.
+ * Without a key (or for a query) it just acts.
+ */
+export async function runIdempotently<T>(
+  ctx: GraphQLContext,
+  fieldKey: string,
+  resource: string,
+  steps: {
+    recover: (resourceId: number) => Promise<T>;
+    act: (record: (tx: Prisma.TransactionClient, resourceId: number) => Promise<void>) => Promise<T>;
+  },
+): Promise<T> {
+  const claim = ctx.idempotencyClaim;
+  if (!claim) return steps.act(async () => undefined);
+  if (claim.recovering) {
+    const effect = await findEffect(ctx.prisma, claim, fieldKey);
+    if (effect) return steps.recover(effect.resourceId);
+  }
+  try {
+    return await steps.act((tx, resourceId) => recordEffect(tx, claim, fieldKey, { resource, resourceId }));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const effect = await findEffect(ctx.prisma, claim, fieldKey);
+    if (!effect) throw error;
+    return steps.recover(effect.resourceId);
+  }
+}
+
+async function findEffect(prisma: PrismaClient, claim: IdempotencyClaim, fieldKey: string): Promise<IdempotentEffect | undefined> {
+  const [effect] = await prisma.$queryRaw<IdempotentEffect[]>`
+    SELECT "resource", "resourceId" FROM "IdempotencyEffect" WHERE "keyId" = ${claim.id} AND "fieldKey" = ${fieldKey}`;
+  return effect;
+}
+
+async function recordEffect(tx: Prisma.TransactionClient, claim: IdempotencyClaim, fieldKey: string, effect: IdempotentEffect): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "IdempotencyEffect" ("keyId", "fieldKey", "resource", "resourceId")
+    VALUES (${claim.id}, ${fieldKey}, ${effect.resource}, ${effect.resourceId})`;
+}
+
+/** A unique-key violation (SQLSTATE 23505), as Prisma's raw queries report it through the pg adapter. */
+function isUniqueViolation(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const candidate = current as { code?: unknown; meta?: { code?: unknown }; cause?: unknown; originalCode?: unknown };
+    if (candidate.code === '23505' || candidate.meta?.code === '23505' || candidate.originalCode === '23505' || candidate.code === 'P2002') return true;
+    current = candidate.cause;
+  }
+  return false;
+}

@@ -1,0 +1,66 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from 'pino';
+import type { GraphQLContext } from '../context/GraphQLContext';
+import { logUnexpectedErrors } from '../server/formatError';
+import type { PolicyPipeline } from './pipeline';
+import { newRequestState, type RequestState } from './requestState';
+
+/**
+ * The policy pipeline inside Apollo Server, for HTTP: one plugin, so that the pipeline's
+ * order holds (Apollo runs the same hook of several plugins concurrently). It prepares the
+ * request once the operation is resolved (after parsing and validation), narrows the document
+ * that executes, answers replays without executing, and completes every response, including
+ * the ones Apollo refused before the pipeline ran (parse and validation errors).
+ */
+export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, requestTimeoutMs: number): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ contextValue, request }) {
+      const context = contextValue;
+      const state: RequestState = newRequestState({
+        transport: 'http',
+        traceId: context.traceId,
+        clientAddress: context.clientAddress,
+        client: context.client,
+        idempotencyKey: idempotencyKeyOf(request.extensions) ?? context.idempotencyKey,
+        work: context.work,
+        viewer: context.viewer,
+        verifyViewer: async () => context.viewer, // authenticated when the request arrived
+        timeoutMs: requestTimeoutMs,
+      });
+      return {
+        async didResolveOperation(requestContext) {
+          await pipeline.prepare(state, {
+            source: requestContext.source,
+            document: requestContext.document,
+            operationName: requestContext.request.operationName ?? undefined,
+            variables: requestContext.request.variables,
+          });
+          // Apollo executes requestContext.document: this is the one place that narrows it.
+          if (state.executedDocument) (requestContext as { document: typeof state.executedDocument }).document = state.executedDocument;
+          if (state.idempotency && 'claim' in state.idempotency) requestContext.contextValue.idempotencyClaim = state.idempotency.claim;
+        },
+        async responseForOperation() {
+          if (!state.idempotency || !('replay' in state.idempotency)) return null;
+          const { status, body } = state.idempotency.replay;
+          return { http: { status, headers: new HeaderMap() }, body: { kind: 'single', singleResult: structuredClone(body) } };
+        },
+        async didEncounterErrors({ errors }) {
+          logUnexpectedErrors(logger, errors, state.traceId);
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          state.http.status ??= response.http.status;
+          await pipeline.complete(state, response.body.singleResult as Parameters<PolicyPipeline['complete']>[1]);
+          if (state.http.status !== undefined) response.http.status = state.http.status;
+          for (const [name, value] of state.http.headers) response.http.headers.set(name, value);
+        },
+      };
+    },
+  };
+}
+
+/** A key in the operation's extensions (`extensions.idempotencyKey`): one per operation of a batch. */
+export function idempotencyKeyOf(extensions: Record<string, unknown> | undefined): string | undefined {
+  const key = extensions?.idempotencyKey;
+  return typeof key === 'string' ? key : undefined;
+}

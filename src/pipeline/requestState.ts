@@ -1,0 +1,104 @@
+import type { DocumentNode, FormattedExecutionResult } from 'graphql';
+import type { OperationAnalysis, VariablesAnalysis } from '../analysis/operationAnalysis';
+import type { AuthorizationPlan } from '../auth/authorizationPlan';
+import type { Viewer } from '../auth/viewer';
+import type { DatabaseWork } from '../db/databaseWork';
+import type { IdempotencyClaim } from '../idempotency/idempotencyStore';
+
+export type Transport = 'http' | 'websocket';
+
+/** Who calls, with a bounded identity for usage counts (see clientIdentity). */
+export interface ClientIdentity {
+  name: string;
+  version: string;
+}
+
+/** The response as the pipeline completes it: what goes out, for either transport. */
+export type ResponseBody = {
+  data?: Record<string, unknown> | null;
+  errors?: FormattedExecutionResult['errors'];
+  extensions?: Record<string, unknown>;
+};
+
+/**
+ * Everything the policy pipeline knows about one operation, typed and owned by the request:
+ * what was sent, what the analysis found, and what each policy decided. Policies read and
+ * write it in their fixed order (see pipeline.ts); nothing is kept in module-level maps.
+ */
+export interface RequestState {
+  readonly transport: Transport;
+  readonly traceId: string;
+  /** When the request arrived (ms since the epoch). */
+  readonly receivedAt: number;
+  /** When the request must have been answered (ms since the epoch): REQUEST_TIMEOUT_MS after it arrived. */
+  readonly deadline: number;
+  readonly clientAddress: string;
+  readonly client: ClientIdentity;
+  /** The request's Idempotency-Key (header or `extensions.idempotencyKey`), already checked for format. */
+  readonly idempotencyKey: string | undefined;
+  /** The SQL work the request causes, counted by its loaders and services. */
+  readonly work: DatabaseWork;
+  /** Verifies the request's credentials now: at once for HTTP (just verified), again for each WebSocket operation. */
+  readonly verifyViewer: () => Promise<Viewer | null>;
+  viewer: Viewer | null;
+
+  /** Set once the operation is known (after parsing and validation). */
+  operation?: {
+    /** The query text as sent (what idempotency hashes). */
+    source: string;
+    operationName: string | undefined;
+    /** The variables as sent. */
+    variables: Record<string, unknown> | undefined;
+    document: DocumentNode;
+    analysis: OperationAnalysis;
+    /** The analysis with these variables: coerced values, selected coordinates, cost. */
+    request: VariablesAnalysis;
+  };
+  /** The document that executes: the sent one, narrowed by authorization. */
+  executedDocument?: DocumentNode;
+  authorization?: AuthorizationPlan;
+  cost?: RequestCost;
+  throttle?: Throttle;
+  /** Deprecated coordinates the operation uses. */
+  deprecations?: string[];
+  idempotency?: { claim: IdempotencyClaim } | { replay: StoredResponse };
+  /** The name of the policy that refused the request, if one did. */
+  refusedBy?: string;
+  /** Status and headers the response carries over HTTP (ignored over WebSocket). */
+  readonly http: { status?: number; headers: Map<string, string> };
+}
+
+export interface RequestCost {
+  requestedQueryCost: number;
+  actualQueryCost?: number;
+  maximumQueryCost: number;
+}
+
+export interface Throttle {
+  key: string;
+  limits: { bucketSize: number; restoreRate: number };
+  /** Points taken before execution. */
+  points: number;
+  available: number;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: ResponseBody;
+}
+
+export function newRequestState(init: {
+  transport: Transport;
+  traceId: string;
+  clientAddress: string;
+  client: ClientIdentity;
+  idempotencyKey: string | undefined;
+  work: DatabaseWork;
+  viewer: Viewer | null;
+  verifyViewer: () => Promise<Viewer | null>;
+  timeoutMs: number;
+}): RequestState {
+  const { timeoutMs, ...fields } = init;
+  const receivedAt = Date.now();
+  return { ...fields, receivedAt, deadline: receivedAt + timeoutMs, http: { headers: new Map() } };
+}

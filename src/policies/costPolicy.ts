@@ -1,0 +1,47 @@
+import { estimateCost, type CostModel } from '../complexity/costModel';
+import { QueryTooComplexError } from '../errors';
+import type { Policy } from '../pipeline/pipeline';
+
+/**
+ * Prices the operation before execution, with its variables (cached with the analysis per
+ * set of variables), and refuses it with QUERY_TOO_COMPLEX above the maximum. After
+ * execution it reports, in `extensions.cost`, the estimate, the objects actually resolved
+ * and the database work (the rate limiter adds the throttle status).
+ */
+export function costPolicy(model: CostModel, maximumQueryCost: number): Policy {
+  return {
+    name: 'cost',
+    prepare(state) {
+      const { request } = state.operation!;
+      const requestedQueryCost = request.cached('cost', () => estimateCost(model, request));
+      state.cost = { requestedQueryCost, maximumQueryCost };
+      if (requestedQueryCost > maximumQueryCost) throw new QueryTooComplexError(requestedQueryCost, maximumQueryCost);
+    },
+    complete(state, body) {
+      const cost = state.cost;
+      if (!cost || state.refusedBy === 'cost' || body.data === undefined) return;
+      cost.actualQueryCost = countObjects(body.data);
+      body.extensions = {
+        ...body.extensions,
+        cost: { ...(body.extensions?.cost as object | undefined), ...cost, database: { ...state.work } },
+      };
+    },
+  };
+}
+
+/** The objects a response holds below its root: the "actual cost" of the default model. */
+export function countObjects(value: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const current = stack.pop();
+    if (current === null || typeof current !== 'object') continue;
+    if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+      continue;
+    }
+    if (current !== value) count += 1;
+    for (const child of Object.values(current)) stack.push(child);
+  }
+  return count;
+}

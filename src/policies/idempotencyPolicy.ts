@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { clientKeyOf } from '../auth/clientKey';
+import { rowScopeOf } from '../auth/rowScope';
+import { ErrorCode } from '../errors';
+import type { IdempotencyStore } from '../idempotency/idempotencyStore';
+import type { Policy } from '../pipeline/pipeline';
+import type { RequestState } from '../pipeline/requestState';
+
+/** Responses marked with this header are replays of an earlier request with the same key. */
+export const REPLAY_HEADER = 'idempotent-replayed';
+
+/** Outcomes that say nothing about the request: the key is given up so that a retry runs (or recovers). */
+const NOT_AN_OUTCOME: ReadonlySet<unknown> = new Set([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.SERVICE_UNAVAILABLE]);
+
+/**
+ * Idempotent mutations, as Stripe does them, and the last step before execution: a key is
+ * claimed only once every other policy has let the request through, so a refusal stores
+ * nothing. A mutation sent with an Idempotency-Key claims it (a lease); a retry of the same
+ * request gets the first outcome replayed (with `Idempotent-Replayed: true`) and changes
+ * nothing; the same key for another request, or by a viewer who sees other rows, is
+ * IDEMPOTENCY_KEY_REUSED. Only a completed execution is stored; a failure on our side
+ * releases the key. Keys are per client (API key, user or IP address).
+ */
+export function idempotencyPolicy(store: IdempotencyStore): Policy {
+  return {
+    name: 'idempotency',
+    async prepare(state) {
+      const operation = state.operation!;
+      if (state.idempotencyKey === undefined || operation.analysis.operationType !== 'mutation' || !runsAnyRootField(state)) return;
+      const requestHash = createHash('sha256')
+        .update(stableJson({ query: operation.source, operationName: operation.operationName ?? null, variables: operation.variables ?? {} }))
+        .digest('hex');
+      const outcome = await store.claim(
+        {
+          clientKey: clientKeyOf(state.viewer, state.clientAddress),
+          key: state.idempotencyKey,
+          requestHash,
+          viewerScope: JSON.stringify(rowScopeOf(state.viewer)),
+        },
+        state.deadline,
+      );
+      state.idempotency = outcome;
+      if ('replay' in outcome) {
+        state.http.status = outcome.replay.status;
+        state.http.headers.set(REPLAY_HEADER, 'true');
+      }
+    },
+    async complete(state, body) {
+      const held = state.idempotency;
+      if (!held || !('claim' in held)) return;
+      const failed = body.errors?.some((error) => NOT_AN_OUTCOME.has(error.extensions?.code));
+      if (failed) await store.release(held.claim);
+      else {
+        const stored = { ...(body.data !== undefined ? { data: body.data } : {}), ...(body.errors ? { errors: body.errors } : {}) };
+        await store.complete(held.claim, { status: state.http.status ?? 200, body: stored });
+      }
+    },
+  };
+}
+
+/** A mutation whose root fields were all denied runs nothing: there is nothing to make idempotent. */
+function runsAnyRootField(state: RequestState): boolean {
+  const denied = state.authorization?.denied;
+  if (!denied?.size) return true;
+  return state.operation!.analysis.graph.root.selections.some((s) => s.kind === 'fragment' || !denied.has(s.coordinate));
+}
+
+/** JSON with object keys sorted, so that the same request hashes the same however it is written. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
