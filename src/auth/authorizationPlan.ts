@@ -86,12 +86,13 @@ function narrowDocument(analysis: OperationAnalysis, denied: ReadonlyMap<string,
       return field && denied.has(field.coordinate) ? null : undefined;
     },
     SelectionSet: {
-      leave(node: SelectionSetNode) {
+      // Looked up on entering: on leaving, a set whose fields were edited is a new node.
+      enter(node: SelectionSetNode) {
         const set = graph.setOfNode.get(node);
-        const extra: FieldNode[] = [];
-        if (node.selections.length === 0) extra.push(marker(PLACEHOLDER_KEY));
-        if (set && isAbstractType(set.type)) extra.push(marker(TYPE_MARKER_KEY));
-        return extra.length ? { ...node, selections: [...node.selections, ...extra] } : undefined;
+        return set && isAbstractType(set.type) ? { ...node, selections: [...node.selections, marker(TYPE_MARKER_KEY)] } : undefined;
+      },
+      leave(node: SelectionSetNode) {
+        return node.selections.length === 0 ? { ...node, selections: [marker(PLACEHOLDER_KEY)] } : undefined;
       },
     },
   });

@@ -14,7 +14,7 @@ import {
   type GraphQLSchema,
   valueFromASTUntyped,
 } from 'graphql';
-import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import type { ComplexityEstimator, ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import type { VariablesAnalysis } from '../analysis/operationAnalysis';
 import { isIncluded, type SelectionSetInfo } from '../analysis/selectionGraph';
 
@@ -68,22 +68,9 @@ export function buildCostModel(schema: GraphQLSchema): CostModel {
  * operation's selection graph and prices each selection set once per list size it is asked
  * under (memoised), so it is linear in the document.
  */
-export function estimateCost(model: CostModel, request: VariablesAnalysis): number {
+export function estimateCost(model: CostModel, request: VariablesAnalysis, estimator: ComplexityEstimator = costModelEstimator(model)): number {
   const { analysis, variables } = request;
   const { schema } = model;
-  const mutationType = schema.getMutationType();
-  const estimator = ({ type, field, args, childComplexity, context }: ComplexityEstimatorArgs): number => {
-    const named = getNamedType(field.type);
-    const coordinate = `${type.name}.${field.name}`;
-    const weight =
-      model.fieldWeights.get(coordinate) ??
-      model.typeWeights.get(named.name) ??
-      (type === mutationType ? MUTATION_COST : isCompositeType(named) ? OBJECT_COST : LEAF_COST);
-    const sizedBy = (context as SizingContext | undefined)?.sizedBy;
-    const size = sizedBy ?? (isList(field.type) ? listSizeOf(model.listSizes.get(coordinate), args) : 1);
-    return size * (weight + childComplexity);
-  };
-
   const memo = new Map<string, number>();
   const possibleTypeNames = (type: GraphQLCompositeType) => (isAbstractType(type) ? schema.getPossibleTypes(type).map((t) => t.name) : [type.name]);
   const costOf = (set: SelectionSetInfo, sizing: Sizing | undefined): number => {
@@ -115,13 +102,35 @@ export function estimateCost(model: CostModel, request: VariablesAnalysis): numb
       const childSizing = listSize?.sizedFields?.length ? { fields: listSize.sizedFields, size: listSizeOf(listSize, args) } : undefined;
       const childComplexity = selection.children ? costOf(selection.children, childSizing) : 0;
       const context: SizingContext = { sizedBy: sizing?.fields.includes(selection.node.name.value) ? sizing.size : undefined };
-      addTo(ownTypes, estimator({ type: set.type, field, node: selection.node, args, childComplexity, context }));
+      const score = estimator({ type: set.type, field, node: selection.node, args, childComplexity, context });
+      if (typeof score !== 'number' || Number.isNaN(score)) throw new Error(`No cost could be estimated for ${selection.coordinate}.`);
+      addTo(ownTypes, score);
     }
     const cost = Math.max(0, ...totals.values());
     memo.set(key, cost);
     return cost;
   };
   return costOf(analysis.graph.root, undefined);
+}
+
+/**
+ * The estimator of the cost model: a field weighs its @cost, else its type's @cost, else 10
+ * for a mutation, 1 for an object and 0 for a scalar; a list multiplies by its @listSize (a
+ * connection's size, handed down by the walker, applies to its edges), else 20.
+ */
+export function costModelEstimator(model: CostModel): ComplexityEstimator {
+  const mutationType = model.schema.getMutationType();
+  return ({ type, field, args, childComplexity, context }: ComplexityEstimatorArgs): number => {
+    const named = getNamedType(field.type);
+    const coordinate = `${type.name}.${field.name}`;
+    const weight =
+      model.fieldWeights.get(coordinate) ??
+      model.typeWeights.get(named.name) ??
+      (type === mutationType ? MUTATION_COST : isCompositeType(named) ? OBJECT_COST : LEAF_COST);
+    const sizedBy = (context as SizingContext | undefined)?.sizedBy;
+    const size = sizedBy ?? (isList(field.type) ? listSizeOf(model.listSizes.get(coordinate), args) : 1);
+    return size * (weight + childComplexity);
+  };
 }
 
 /** A connection's size, handed down to the child fields its @listSize(sizedFields:) names. */

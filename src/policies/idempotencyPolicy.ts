@@ -47,7 +47,12 @@ export function idempotencyPolicy(store: IdempotencyStore): Policy {
     },
     async complete(state, body) {
       const held = state.idempotency;
-      if (!held || !('claim' in held)) return;
+      if (!held) return;
+      if ('replay' in held) {
+        // Over WebSocket there is no header to say so.
+        body.extensions = { ...body.extensions, idempotentReplayed: true };
+        return;
+      }
       const failed = body.errors?.some((error) => NOT_AN_OUTCOME.has(error.extensions?.code));
       if (failed) await store.release(held.claim);
       else {

@@ -46,6 +46,8 @@ export interface GatewayServer {
   apollo: ApolloServer<GraphQLContext>;
   pipeline: PolicyPipeline;
   analyses: AnalysisCache;
+  /** The WebSocket transport: how many connections it holds. */
+  webSocket: { readonly connections: number };
   /** Starts listening; resolves to the /graphql URL. */
   listen(): Promise<string>;
   /** Stops accepting, drains in-flight requests (up to the grace period), then stops Apollo. */
@@ -161,6 +163,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     apollo,
     pipeline,
     analyses,
+    webSocket,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
