@@ -27,9 +27,7 @@ export function idempotencyPolicy(store: IdempotencyStore): Policy {
     async prepare(state) {
       const operation = state.operation!;
       if (state.idempotencyKey === undefined || operation.analysis.operationType !== 'mutation' || !runsAnyRootField(state)) return;
-      const requestHash = createHash('sha256')
-        .update(stableJson({ query: operation.source, operationName: operation.operationName ?? null, variables: operation.variables ?? {} }))
-        .digest('hex');
+      const requestHash = hashRequest(operation.source, operation.operationName, operation.variables);
       const outcome = await store.claim(
         {
           clientKey: clientKeyOf(state.viewer, state.clientAddress),
@@ -61,6 +59,13 @@ export function idempotencyPolicy(store: IdempotencyStore): Policy {
       }
     },
   };
+}
+
+/** What identifies "the same request" under one key: its query, operation name and variables (key order ignored). */
+export function hashRequest(query: string, operationName: string | undefined, variables: Record<string, unknown> | undefined): string {
+  return createHash('sha256')
+    .update(stableJson({ query, operationName: operationName ?? null, variables: variables ?? {} }))
+    .digest('hex');
 }
 
 /** A mutation whose root fields were all denied runs nothing: there is nothing to make idempotent. */

@@ -1,3 +1,7 @@
+import { rowScopeOf } from '../../src/auth/rowScope';
+import { IdempotencyStore } from '../../src/idempotency/idempotencyStore';
+import { hashRequest } from '../../src/policies/idempotencyPolicy';
+import { viewerOf as viewerWithRoles } from '../helpers/requestStates';
 import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
 import { createTestServer, firstError, type TestServer } from '../helpers/testServer';
 
@@ -7,6 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+const viewerOf = (customerId: number) => viewerWithRoles(['customer'], { customerId, id: `customer-${customerId}` });
 const ordersOf = (productId: number) => server.db.prisma.orderItem.count({ where: { productId } });
 const shopper = (customerId: number) => server.bearer({ roles: ['customer'], customer_id: customerId, sub: `customer-${customerId}` });
 const place = (as: Record<string, string>, key: string, productId: string, quantity = 1) =>
@@ -85,5 +90,124 @@ describe('idempotency keys', () => {
     const bad = await place(await shopper(7), 'x'.repeat(300), product.globalId);
     expect(firstError(bad).extensions.code).toBe('BAD_USER_INPUT');
     expect(await ordersOf(product.id)).toBe(0);
+  });
+});
+
+const keysOf = (key: string) => server.db.prisma.idempotencyKey.count({ where: { key } });
+
+describe('idempotency keys that never stick', () => {
+  it.each([
+    ['empty', ''],
+    ['a tab inside', 'a\tb'],
+    ['256 characters', 'k'.repeat(256)],
+    ['blank', '   '],
+    ['a space inside', 'a b'],
+  ])('refuses a key that is %s with 400 BAD_USER_INPUT, for any operation', async (_what, key) => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, ...(await shopper(7)) },
+      body: JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }),
+    });
+    expect(response.status).toBe(400);
+    const body: any = await response.json();
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0].message).toMatch(/1 to 255 visible ASCII characters/);
+  });
+
+  it('stores nothing for a mutation refused before execution: a retry after the fix runs', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const as = await server.bearer({ roles: ['customer'], customer_id: 7, sub: 'refusal-viewer' });
+    const badVariables = await server.queryAs({ ...as, 'idempotency-key': 'key-refused' }, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 'two' }] } });
+    expect(badVariables.status).toBe(400);
+    expect(firstError(badVariables).extensions.code).toBe('BAD_USER_INPUT');
+    expect(await keysOf('key-refused')).toBe(0);
+    const fixed = await place(as, 'key-refused', product.globalId, 2);
+    expect(fixed.body.data.placeOrder.userErrors).toEqual([]);
+    expect(fixed.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('stores nothing for a mutation the viewer may not run (FORBIDDEN): the same key runs once allowed', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const input = { items: [{ productId: product.globalId, quantity: 1 }] };
+    const support = await server.bearer({ roles: ['support'], sub: 'scope-change' });
+    const forbidden = await server.queryAs({ ...support, 'idempotency-key': 'key-forbidden' }, PLACE_ORDER, { input });
+    expect(firstError(forbidden).extensions.code).toBe('FORBIDDEN');
+    expect(await keysOf('key-forbidden')).toBe(0);
+    const allowed = await server.bearer({ roles: ['customer'], customer_id: 7, sub: 'scope-change' });
+    const placed = await server.queryAs({ ...allowed, 'idempotency-key': 'key-forbidden' }, PLACE_ORDER, { input });
+    expect(placed.body.data.placeOrder.order.status).toBe('PENDING');
+  });
+
+  it('refuses an Idempotency-Key header on a batch, and keeps one key per operation in extensions', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const as = await shopper(7);
+    const op = (key: string) => ({ query: PLACE_ORDER, variables: { input: { items: [{ productId: product.globalId, quantity: 1 }] } }, extensions: { idempotencyKey: key } });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...as, ...headers }, body: JSON.stringify(body) });
+    const refused = await post([op('b1'), op('b2')], { 'idempotency-key': 'one-for-all' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+    const first: any = await (await post([op('batch-1'), op('batch-2')])).json();
+    const again: any = await (await post([op('batch-1'), op('batch-2')])).json();
+    expect(again.map((r: any) => r.data.placeOrder.order.id)).toEqual(first.map((r: any) => r.data.placeOrder.order.id));
+    expect(again.map((r: any) => r.extensions.idempotentReplayed)).toEqual([true, true]);
+    expect(await ordersOf(product.id)).toBe(2);
+  });
+
+  it('takes over a key whose holder died before committing, once its lease ran out', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const as = await shopper(7);
+    const variables = { input: { items: [{ productId: product.globalId, quantity: 1 }] } };
+    // A holder that claimed the key with a one-second lease and never came back.
+    const store = new IdempotencyStore(server.db.prisma, { ttlMs: 3_600_000, leaseMs: 1_000, waitMs: 0 });
+    await store.claim({ clientKey: 'user:customer-7', key: 'key-abandoned', requestHash: hashRequest(PLACE_ORDER, undefined, variables), viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))) }, Date.now() + 1_000);
+    const retry = await server.queryAs({ ...as, 'idempotency-key': 'key-abandoned' }, PLACE_ORDER, variables);
+    expect(retry.body.data.placeOrder.order.status).toBe('PENDING');
+    expect(await ordersOf(product.id)).toBe(1);
+  });
+
+  it('answers 409 with Retry-After while the holder\'s lease runs, polling with backoff', async () => {
+    const waiting = await createTestServer({ IDEMPOTENCY_WAIT_MS: '1000' });
+    try {
+      const product = await createStockedProduct(waiting, { 1: 10 });
+      const variables = { input: { items: [{ productId: product.globalId, quantity: 1 }] } };
+      const store = new IdempotencyStore(waiting.db.prisma, { ttlMs: 3_600_000, leaseMs: 30_000, waitMs: 0 });
+      await store.claim({ clientKey: 'user:customer-7', key: 'key-held', requestHash: hashRequest(PLACE_ORDER, undefined, variables), viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))) }, Date.now() + 1_000);
+      const { result, statements } = await waiting.countStatements(async () => waiting.queryAs({ ...(await shopper(7)), 'idempotency-key': 'key-held' }, PLACE_ORDER, variables));
+      expect(result.status).toBe(409);
+      expect(firstError(result).extensions.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
+      expect(Number(result.headers.get('retry-after'))).toBeGreaterThanOrEqual(28);
+      // 1 s of waiting is a handful of polls, not a transaction every few milliseconds.
+      expect(statements).toBeLessThanOrEqual(16);
+    } finally {
+      await waiting.close();
+    }
+  });
+
+  it('refuses a replay to a viewer who sees other rows (another customer under the same subject)', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const input = { items: [{ productId: product.globalId, quantity: 1 }] };
+    const seven = await server.bearer({ roles: ['customer'], customer_id: 7, sub: 'shared-subject' });
+    const eight = await server.bearer({ roles: ['customer'], customer_id: 8, sub: 'shared-subject' });
+    await server.queryAs({ ...seven, 'idempotency-key': 'key-viewer' }, PLACE_ORDER, { input });
+    const other = await server.queryAs({ ...eight, 'idempotency-key': 'key-viewer' }, PLACE_ORDER, { input });
+    expect(other.status).toBe(422);
+    expect(firstError(other).extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('authorizes a replay again for the viewer who replays it', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const mutation = `mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id customer { name email } } userErrors { code } } }`;
+    const variables = { input: { items: [{ productId: product.globalId, quantity: 1 }], customerId: Buffer.from('Customer:3').toString('base64url') } };
+    const everything = await server.bearer({ sub: 'bff-service', scope: 'orders:read orders:write customers:read customers:pii' });
+    const first = await server.queryAs({ ...everything, 'idempotency-key': 'key-reauthorized' }, mutation, variables);
+    expect(first.body.data.placeOrder.order.customer.email).toMatch(/@/);
+    const fewer = await server.bearer({ sub: 'bff-service', scope: 'orders:read orders:write customers:read' });
+    const replay = await server.queryAs({ ...fewer, 'idempotency-key': 'key-reauthorized' }, mutation, variables);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.data.placeOrder.order).toEqual({ id: first.body.data.placeOrder.order.id, customer: { name: first.body.data.placeOrder.order.customer.name, email: null } });
+    expect(replay.body.errors).toEqual([
+      expect.objectContaining({ path: ['placeOrder', 'order', 'customer', 'email'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
   });
 });
