@@ -33,6 +33,31 @@ describe('deprecated coordinates in requests', () => {
     }
   });
 
+  it('counts unknown client names as one "other" client, so that made-up names cannot grow the table', async () => {
+    const server = await createTestServer();
+    const query = `{ orders(first: 1) { edges { node { totalCents } } } }`;
+    const admin = await server.bearer({ roles: ['admin'] });
+    const rowsBefore = await server.db.prisma.deprecatedUsage.count();
+    try {
+      for (let i = 0; i < 30; i++) {
+        await server.query(query, undefined, { ...admin, 'apollographql-client-name': `made-up-${i}-${Math.random()}`, 'apollographql-client-version': `${i}.0` });
+      }
+    } finally {
+      await server.close();
+    }
+    const check = await createTestServer();
+    try {
+      const names = await check.db.prisma.deprecatedUsage.findMany({ where: { coordinate: 'Order.totalCents', clientName: { startsWith: 'made-up' } } });
+      expect(names).toEqual([]);
+      const other = await check.db.prisma.deprecatedUsage.findMany({ where: { coordinate: 'Order.totalCents', clientName: 'other' } });
+      expect(other).toHaveLength(1);
+      expect(other[0]!.clientVersion).toBe('unknown');
+      expect((await check.db.prisma.deprecatedUsage.count()) - rowsBefore).toBeLessThanOrEqual(1);
+    } finally {
+      await check.close();
+    }
+  });
+
   it('sends no warning for an operation without deprecated coordinates', async () => {
     const server = await createTestServer();
     try {
