@@ -1,15 +1,28 @@
 /**
- * Unit tests never touch a database; integration tests run a real server against a real
- * database: the embedded PostgreSQL by default, or a throwaway database created on the server
- * that DATABASE_URL points at (see test/helpers/globalSetup.ts).
+ * Three projects, run together by `npm test` or one at a time with `--selectProjects`:
+ * - unit: no database, no server (test/unit mirrors src/);
+ * - integration: a real server on a real database, the embedded PostgreSQL by default or a
+ *   throwaway database on the server DATABASE_URL names (test/helpers/globalSetup.ts);
+ * - contract: the schema's own rules (descriptions, access rules, resolvers, snapshot).
  * @type {import('jest').Config}
  */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
-  globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',
   testTimeout: 30000,
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',
+    },
+    { ...shared, displayName: 'contract', roots: ['<rootDir>/test/contract'], testMatch: ['**/*.test.ts'] },
+  ],
 };
