@@ -1,11 +1,11 @@
-import type { Prisma } from '../../generated/prisma/client';
+import type { InventoryLevel, Prisma } from '../../generated/prisma/client';
 import { userError, UserErrorsRaised } from '../base/userErrors';
 import { toGlobalId } from '../node/globalId';
 import { allocateStock, type Allocation, type StockLevel } from './stockAllocation';
 
 /**
- * Stock moves of orders: reserving, releasing and shipping units. Every function runs in the
- * caller's transaction, so that the order's own change and its stock move commit together.
+ * Stock levels and the stock moves of orders (reserving, releasing, shipping). Every function
+ * runs in the caller's transaction, so that a change and its stock move commit together.
  */
 
 /** Units of one product an order asks for. */
@@ -95,4 +95,25 @@ export async function shipReservations(tx: Prisma.TransactionClient, orderId: nu
   await tx.shipment.create({ data: { orderId, lines } });
   await tx.reservation.deleteMany({ where: { orderId } });
   return lines;
+}
+
+/** Locks a product's stock level in a warehouse; null when that warehouse never held the product. */
+export async function lockStockLevel(tx: Prisma.TransactionClient, productId: number, warehouseId: number): Promise<InventoryLevel | null> {
+  const [level] = await tx.$queryRaw<InventoryLevel[]>`
+    SELECT * FROM "InventoryLevel" WHERE "productId" = ${productId} AND "warehouseId" = ${warehouseId} FOR UPDATE`;
+  return level ?? null;
+}
+
+/**
+ * Creates a product's stock level in a warehouse with `onHand` units. Returns null, instead of
+ * failing on the unique (productId, warehouseId), when another transaction created it first:
+ * the caller then locks that one (lockStockLevel) and adds to it, so concurrent first
+ * deliveries all count.
+ */
+export async function createStockLevel(tx: Prisma.TransactionClient, productId: number, warehouseId: number, onHand: number): Promise<InventoryLevel | null> {
+  const [created] = await tx.$queryRaw<InventoryLevel[]>`
+    INSERT INTO "InventoryLevel" ("productId", "warehouseId", "onHand", "updatedAt") VALUES (${productId}, ${warehouseId}, ${onHand}, now())
+    ON CONFLICT ("productId", "warehouseId") DO NOTHING
+    RETURNING *`;
+  return created ?? null;
 }
