@@ -8,6 +8,11 @@ export interface Viewer {
   id: string;
   roles: readonly Role[];
   scopes: ReadonlySet<Scope>;
+  /**
+   * The scopes granted as such (a token's `scope` claim, an API key's scopes), without those its
+   * roles add: row-level rules tell an explicit orders:read from a warehouse role's.
+   */
+  explicitScopes: ReadonlySet<Scope>;
   /** Set for shoppers: row-level rules limit them to this customer's rows. */
   customerId: number | null;
   /** The calling service's name (API keys); users have none. */
@@ -37,9 +42,10 @@ export function viewerFromClaims(claims: Record<string, unknown>): Viewer {
   if ((roles as Role[]).includes('customer') && customerId === null) {
     throw new BadCredentialsError('a customer token needs a "customer_id"');
   }
-  const scopes = new Set<Scope>(explicit as Scope[]);
+  const explicitScopes = new Set<Scope>(explicit as Scope[]);
+  const scopes = new Set<Scope>(explicitScopes);
   for (const role of roles as Role[]) for (const scope of ROLES[role]) scopes.add(scope);
-  return { kind: 'user', id: sub, roles: roles as Role[], scopes, customerId, clientName: null, rateTier: 'user' };
+  return { kind: 'user', id: sub, roles: roles as Role[], scopes, explicitScopes, customerId, clientName: null, rateTier: 'user' };
 }
 
 /** The largest database id (ids are 32-bit integers): a larger claim could only fail later. */

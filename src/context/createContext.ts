@@ -23,17 +23,19 @@ export function createContext(
   viewer: Viewer | null,
 ): GraphQLContext {
   const work = newDatabaseWork();
+  const rowScope = rowScopeOf(viewer);
   return {
     prisma,
     accessRules,
     lowStockThreshold,
     eventFeed,
     work,
-    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScopeOf(viewer)),
+    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScope),
     traceId: request.traceId,
     clientAddress: request.clientAddress,
     idempotencyKey: request.idempotencyKey,
     client: { name: request.clientName ?? viewer?.clientName ?? 'unknown', version: request.clientVersion ?? 'unknown' },
     viewer,
+    rowScope,
   };
 }

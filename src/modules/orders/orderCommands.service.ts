@@ -1,7 +1,8 @@
+import { isOrderVisible, visibleOrdersSql } from '../../auth/rowScope';
 import type { GraphQLContext } from '../../context/GraphQLContext';
 import { withWorkRecorded } from '../../db/databaseWork';
 import { recordEvent } from '../../events/outbox';
-import { Prisma, type Order, type OrderStatus } from '../../generated/prisma/client';
+import type { Order, OrderStatus, Prisma } from '../../generated/prisma/client';
 import type { PlaceOrderInput } from '../../generated/graphql';
 import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors';
 import { recordLowStock } from '../inventory/lowStock';
@@ -57,7 +58,7 @@ export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
       await recordLowStock(tx, allocations.map((a) => a.inventoryLevelId), ctx.lowStockThreshold);
       return created;
     });
-    ctx.loaders.orderById.prime(order.id, order);
+    if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
     return { order };
   });
 }
@@ -138,11 +139,10 @@ export function transitionOrder(ctx: GraphQLContext, globalId: string, name: key
     if (options.reason !== undefined && (options.reason.trim().length === 0 || options.reason.length > 500)) {
       throw new UserErrorsRaised([userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason'])]);
     }
-    const customerScope = ctx.viewer?.customerId ?? null;
     const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
+      // Only an order the viewer may see can be acted on: any other is ORDER_NOT_FOUND, as an id of no order.
       const [current] = await tx.$queryRaw<Order[]>`
-        SELECT * FROM "Order" WHERE "id" = ${id}
-        ${customerScope === null ? Prisma.empty : Prisma.sql`AND "customerId" = ${customerScope}`}
+        SELECT * FROM "Order" o WHERE o."id" = ${id} ${visibleOrdersSql(ctx.rowScope, 'o')}
         FOR UPDATE`;
       if (!current) throw new UserErrorsRaised([userError('ORDER_NOT_FOUND', 'No order has this id, or you may not see it.', ['id'])]);
       if (!transition.from.includes(current.status)) {
@@ -165,7 +165,9 @@ export function transitionOrder(ctx: GraphQLContext, globalId: string, name: key
       });
       return updated;
     });
-    ctx.loaders.orderById.clear(order.id).prime(order.id, order);
+    // The new status can take the order out of the viewer's scope (a cancellation, for warehouse staff).
+    ctx.loaders.orderById.clear(order.id);
+    if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
     return { order };
   });
 }
