@@ -65,11 +65,13 @@ export function createApiKeyVerifier(prisma: PrismaClient, { cacheMs = 30_000, m
 }
 
 function viewerFromApiKey(record: ApiKey): Viewer {
+  const scopes = new Set(record.scopes.filter(isScope) as Scope[]);
   return {
     kind: 'service',
     id: `apikey:${record.id}`,
     roles: [],
-    scopes: new Set(record.scopes.filter(isScope) as Scope[]),
+    scopes,
+    explicitScopes: scopes,
     customerId: null,
     clientName: record.clientName,
     rateTier: record.rateTier,

@@ -21,7 +21,7 @@ export const ROLES = {
   customer: ['orders:read', 'orders:write', 'customers:read', 'customers:pii'],
   /** Customer support: reads every order and customer, including contact details. */
   support: ['orders:read', 'customers:read', 'customers:pii', 'inventory:read'],
-  /** Warehouse staff: stock levels, read and adjust, and the orders they ship. */
+  /** Warehouse staff: stock levels, read and adjust, and the orders they ship or shipped (rowScope.ts). */
   inventory_manager: ['inventory:read', 'inventory:write', 'orders:read'],
   /** Everything. */
   admin: [...SCOPES],

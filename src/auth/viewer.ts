@@ -8,6 +8,11 @@ export interface Viewer {
   id: string;
   roles: readonly Role[];
   scopes: ReadonlySet<Scope>;
+  /**
+   * The scopes granted as such (a token's `scope` claim, an API key's scopes), without those its
+   * roles add: row-level rules tell an explicit orders:read from a warehouse role's.
+   */
+  explicitScopes: ReadonlySet<Scope>;
   /** Set for shoppers: row-level rules limit them to this customer's rows. */
   customerId: number | null;
   /** The calling service's name (API keys); users have none. */
@@ -35,17 +40,29 @@ export function viewerFromClaims(claims: Record<string, unknown>): Viewer {
   const explicit = scopeClaim.split(' ').filter(Boolean);
   const unknown = explicit.filter((s) => !isScope(s));
   if (unknown.length) throw new BadCredentialsError(`unknown scopes: ${unknown.join(', ')}`);
-  const customerClaim = claims.customer_id;
-  let customerId: number | null = null;
-  if (customerClaim !== undefined) {
-    customerId = Number(customerClaim);
-    if (!Number.isSafeInteger(customerId) || customerId < 1) throw new BadCredentialsError('"customer_id" must be a positive integer');
-  }
+  const customerId = claims.customer_id === undefined ? null : customerIdOf(claims.customer_id);
   if ((roles as Role[]).includes('customer') && customerId === null) {
     throw new BadCredentialsError('a customer token needs a "customer_id"');
   }
-  const scopes = new Set<Scope>(explicit as Scope[]);
+  const explicitScopes = new Set<Scope>(explicit as Scope[]);
+  const scopes = new Set<Scope>(explicitScopes);
   for (const role of roles as Role[]) for (const scope of ROLES[role]) scopes.add(scope);
   const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : null;
-  return { kind: 'user', id: sub, roles: roles as Role[], scopes, customerId, clientName: null, rateTier: 'user', expiresAt };
+  return { kind: 'user', id: sub, roles: roles as Role[], scopes, explicitScopes, customerId, clientName: null, rateTier: 'user', expiresAt };
+}
+
+/** The largest database id (ids are 32-bit integers): a larger claim could only fail later. */
+const MAX_CUSTOMER_ID = 2_147_483_647;
+
+/**
+ * A customer_id claim as an id: a positive integer, or the same written in decimal digits with
+ * no sign, space or leading zero. Anything looser ("0x2", "2.0", " 2", true, [2]) is a broken
+ * token, refused rather than guessed at, since it decides whose rows the token reads.
+ */
+function customerIdOf(claim: unknown): number {
+  const id = typeof claim === 'string' && /^[1-9][0-9]*$/.test(claim) ? Number(claim) : claim;
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_CUSTOMER_ID) {
+    throw new BadCredentialsError('"customer_id" must be a positive integer');
+  }
+  return id;
 }

@@ -1,4 +1,5 @@
 import type { AccessRules } from '../auth/accessRules';
+import type { RowScope } from '../auth/rowScope';
 import type { Viewer } from '../auth/viewer';
 import type { DatabaseWork } from '../db/databaseWork';
 import type { EventFeed } from '../events/eventFeed';
@@ -31,4 +32,6 @@ export interface GraphQLContext {
   clientAddress: string;
   /** Who is asking; null for anonymous requests. */
   viewer: Viewer | null;
+  /** The rows the viewer may see, which services and loaders apply in their SQL (rowScope.ts). */
+  rowScope: RowScope;
 }

@@ -33,17 +33,19 @@ export function createContext(
   viewer: Viewer | null,
 ): GraphQLContext {
   const work = request.work ?? newDatabaseWork();
+  const rowScope = rowScopeOf(viewer);
   return {
     prisma,
     accessRules,
     lowStockThreshold,
     eventFeed,
     work,
-    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScopeOf(viewer)),
+    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScope),
     traceId: request.traceId,
     clientAddress: request.clientAddress,
     idempotencyKey: request.idempotencyKey,
     client: clientIdentity(viewer, request.clientName, request.clientVersion),
     viewer,
+    rowScope,
   };
 }

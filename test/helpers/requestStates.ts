@@ -15,6 +15,7 @@ export function viewerOf(roles: Role[], overrides: Partial<Viewer> = {}): Viewer
     id: 'user-1',
     roles,
     scopes: new Set(roles.flatMap((role) => [...ROLES[role]])),
+    explicitScopes: new Set(),
     customerId: roles.includes('customer') ? 7 : null,
     clientName: null,
     rateTier: 'user',

@@ -1,10 +1,13 @@
 import { createApiKey } from '../../src/auth/apiKeys';
+import { createStockedProduct, PLACE_ORDER, TRANSITION } from '../helpers/orders';
 import { createTestServer, firstError, type TestServer } from '../helpers/testServer';
 
 let server: TestServer;
 type Credentials = Record<string, string> | null;
 const as: Record<string, Credentials> = {};
 let ids: { order: string; customer: string; product: string; warehouse: string; level: string; item: string };
+/** The seed's orders are placed on 2026-01-01; tests place theirs later. */
+const SEEDED_BEFORE = '2026-01-02T00:00:00Z';
 
 beforeAll(async () => {
   server = await createTestServer();
@@ -12,7 +15,9 @@ beforeAll(async () => {
   as.support = await server.bearer({ roles: ['support'] });
   as.inventory_manager = await server.bearer({ roles: ['inventory_manager'] });
   as.admin = await server.bearer({ roles: ['admin'] });
-  const seed = await server.query(`{ orders(first: 1) { edges { node { id customer { id } items { id product { id inventory { id warehouse { id } } } } } } } }`);
+  // A seeded FULFILLED order: one every role that reads orders may see (warehouse staff see
+  // PAID and FULFILLED orders only), which no other test file changes.
+  const seed = await server.query(`{ orders(first: 1, filter: { status: FULFILLED, createdBefore: "${SEEDED_BEFORE}" }) { edges { node { id customer { id } items { id product { id inventory { id warehouse { id } } } } } } } }`);
   const order = seed.body.data.orders.edges[0].node;
   ids = {
     order: order.id,
@@ -177,3 +182,99 @@ describe('row-level rules for shoppers', () => {
   });
 });
 
+
+describe('row-level rules for warehouse staff', () => {
+  /** Per status, how many seeded orders there are, one of them and one of its lines. */
+  let seeded: Record<string, { count: number; id: string; itemId: string }>;
+  beforeAll(async () => {
+    const { rows } = await server.db.pool.query(
+      `SELECT status::text AS status, count(*)::int AS count, min(id) AS id FROM "Order" WHERE "createdAt" < $1 GROUP BY status`,
+      [SEEDED_BEFORE],
+    );
+    seeded = {};
+    for (const { status, count, id } of rows) {
+      const item = await server.db.pool.query(`SELECT min(id) AS id FROM "OrderItem" WHERE "orderId" = $1`, [id]);
+      seeded[status] = { count, id: globalId('Order', id), itemId: globalId('OrderItem', item.rows[0].id) };
+    }
+  });
+  const COUNT = (filter = '') => `{ orders(first: 100, filter: { createdBefore: "${SEEDED_BEFORE}" ${filter} }) { totalCount edges { node { status } } } }`;
+
+  it('lists and counts only PAID and FULFILLED orders for inventory_manager, in SQL', async () => {
+    const result = await server.queryAs(as.inventory_manager!, COUNT());
+    expect(result.body.errors).toBeUndefined();
+    const shipped = seeded.PAID!.count + seeded.FULFILLED!.count;
+    expect(result.body.data.orders.totalCount).toBe(shipped);
+    expect(result.body.data.orders.edges).toHaveLength(Math.min(100, shipped));
+    expect(new Set(result.body.data.orders.edges.map((e: any) => e.node.status))).toEqual(new Set(['PAID', 'FULFILLED']));
+    for (const [status, expected] of [['PENDING', 0], ['CANCELLED', 0], ['PAID', seeded.PAID!.count]] as const) {
+      const filtered = await server.queryAs(as.inventory_manager!, COUNT(`, status: ${status}`));
+      expect(filtered.body.data.orders.totalCount).toBe(expected);
+    }
+  });
+
+  it.each(['PAID', 'FULFILLED'])('reads a %s order by id, through node(id:) and nodes(ids:), with its lines', async (status) => {
+    const { id, itemId } = seeded[status]!;
+    const result = await server.queryAs(as.inventory_manager!, `{ order(id: "${id}") { id status items { id } } node(id: "${itemId}") { id } nodes(ids: ["${id}"]) { id } }`);
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.order).toMatchObject({ id, status });
+    expect(result.body.data.order.items.map((i: any) => i.id)).toContain(itemId);
+    expect(result.body.data.node).toEqual({ id: itemId });
+    expect(result.body.data.nodes).toEqual([{ id }]);
+  });
+
+  it.each([
+    ['PENDING', 'order(id:)', 'order', 'Order', (s: { id: string }) => s.id],
+    ['PENDING', 'node(id:) of an order', 'node', 'Order', (s: { id: string }) => s.id],
+    ['PENDING', 'node(id:) of an order line', 'node', 'OrderItem', (s: { itemId: string }) => s.itemId],
+    ['CANCELLED', 'order(id:)', 'order', 'Order', (s: { id: string }) => s.id],
+  ])('answers NOT_FOUND for a %s order through %s, exactly as for an id of no row', async (status, _name, field, type, idOf) => {
+    const theirs = await server.queryAs(as.inventory_manager!, `{ ${field}(id: "${idOf(seeded[status]!)}") { id } }`);
+    const missing = await server.queryAs(as.inventory_manager!, `{ ${field}(id: "${globalId(type, 999999)}") { id } }`);
+    expect(theirs.body).toEqual({ ...missing.body, errors: [{ ...missing.body.errors![0], extensions: { ...missing.body.errors![0]!.extensions, traceId: expect.any(String) } }] });
+    expect(firstError(theirs)).toMatchObject({ path: [field], extensions: { code: 'NOT_FOUND' } });
+  });
+
+  it('pages and counts a customer\'s orders through the same rule', async () => {
+    const staff = await server.bearer({ roles: ['inventory_manager'], scope: 'customers:read' });
+    const { rows } = await server.db.pool.query(
+      `SELECT "customerId", count(*) FILTER (WHERE status IN ('PAID', 'FULFILLED'))::int AS shipped FROM "Order"
+       WHERE "createdAt" < $1 GROUP BY "customerId" HAVING count(*) FILTER (WHERE status IN ('PENDING', 'CANCELLED')) > 0 ORDER BY "customerId" LIMIT 1`,
+      [SEEDED_BEFORE],
+    );
+    const result = await server.queryAs(staff, `{ customer(id: "${globalId('Customer', rows[0].customerId)}") {
+      orders(first: 100, filter: { createdBefore: "${SEEDED_BEFORE}" }) { totalCount edges { node { status } } } } }`);
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.customer.orders.totalCount).toBe(rows[0].shipped);
+    expect(result.body.data.customer.orders.edges).toHaveLength(rows[0].shipped);
+    for (const edge of result.body.data.customer.orders.edges) expect(['PAID', 'FULFILLED']).toContain(edge.node.status);
+  });
+
+  it.each([
+    ['support', () => as.support!],
+    ['admin', () => as.admin!],
+    ['inventory_manager with an explicit orders:read scope', () => server.bearer({ roles: ['inventory_manager'], scope: 'orders:read' })],
+    ['an API key with orders:read', async () => ({ 'x-api-key': (await createApiKey(server.db.prisma, { clientName: 'all-orders-bff', scopes: ['orders:read'], rateTier: 'standard' })).key })],
+  ])('lets %s see every order, pending ones included', async (_name, credentials) => {
+    const viewer = await credentials();
+    const all = Object.values(seeded).reduce((n, s) => n + s.count, 0);
+    const result = await server.queryAs(viewer, `{
+      orders(first: 0, filter: { createdBefore: "${SEEDED_BEFORE}" }) { totalCount }
+      pending: order(id: "${seeded.PENDING!.id}") { status } }`);
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.orders.totalCount).toBe(all);
+    expect(result.body.data.pending).toEqual({ status: 'PENDING' });
+  });
+
+  it('lets inventory_manager fulfil a PAID order, and answers ORDER_NOT_FOUND for a PENDING one', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const place = async () =>
+      (await server.query(PLACE_ORDER, { input: { customerId: ids.customer, items: [{ productId: product.globalId, quantity: 1 }] } })).body.data.placeOrder.order.id as string;
+    const [paid, pending] = [await place(), await place()];
+    expect((await server.query(TRANSITION('markOrderPaid'), { id: paid })).body.data.markOrderPaid.userErrors).toEqual([]);
+    const fulfilled = await server.queryAs(as.inventory_manager!, TRANSITION('fulfillOrder'), { id: paid });
+    expect(fulfilled.body.data.fulfillOrder).toEqual({ order: { id: paid, status: 'FULFILLED' }, userErrors: [] });
+    const refused = await server.queryAs(as.inventory_manager!, TRANSITION('fulfillOrder'), { id: pending });
+    expect(refused.body.data.fulfillOrder).toEqual({ order: null, userErrors: [{ code: 'ORDER_NOT_FOUND', message: 'No order has this id, or you may not see it.', field: ['id'] }] });
+    expect((await server.db.prisma.order.findUniqueOrThrow({ where: { id: databaseId(pending) } })).status).toBe('PENDING');
+  });
+});

@@ -1,4 +1,4 @@
-import { createStockedProduct, PLACE_ORDER, TRANSITION } from '../helpers/orders';
+import { createStockedProduct, globalId, PLACE_ORDER, TRANSITION } from '../helpers/orders';
 import { createTestServer, isEmbeddedDatabase, type TestServer } from '../helpers/testServer';
 
 /**
@@ -47,5 +47,29 @@ describeOnPostgreSQL('concurrency (PostgreSQL)', () => {
     const [level] = await server.db.prisma.inventoryLevel.findMany({ where: { productId: product.id } });
     expect(level!.reserved).toBe(0);
     expect(level!.onHand).toBe(winners[0].order.status === 'FULFILLED' ? 7 : 10);
+  });
+
+  it('concurrent first adjustments of a product in a warehouse all succeed: the stock level is created once', async () => {
+    const product = await createStockedProduct(server, { 1: 5 });
+    const staff = await server.bearer({ roles: ['inventory_manager'], sub: 'warehouse-race' });
+    const deltas = Array.from({ length: 10 }, (_, i) => i + 1);
+    const results = await Promise.all(
+      deltas.map((delta) =>
+        server.queryAs(
+          staff,
+          `mutation($p: ID!, $w: ID!, $d: Int!) { adjustInventory(productId: $p, warehouseId: $w, delta: $d, reason: "delivery") { inventoryLevel { id } userErrors { code } } }`,
+          { p: product.globalId, w: globalId('Warehouse', 2), d: delta },
+        ),
+      ),
+    );
+    for (const result of results) {
+      expect(result.body.errors).toBeUndefined();
+      expect(result.body.data.adjustInventory.userErrors).toEqual([]);
+    }
+    expect(new Set(results.map((r) => r.body.data.adjustInventory.inventoryLevel.id)).size).toBe(1);
+    const [level] = await server.db.prisma.inventoryLevel.findMany({ where: { productId: product.id, warehouseId: 2 } });
+    expect(level).toMatchObject({ onHand: 55, reserved: 0 });
+    const audit = await server.db.prisma.inventoryAdjustment.findMany({ where: { inventoryLevelId: level!.id } });
+    expect(audit.map((a) => a.delta).sort((a, b) => a - b)).toEqual(deltas);
   });
 });

@@ -15,8 +15,10 @@ beforeAll(() => {
 });
 afterAll(() => db.close());
 
-const loadersFor = (customerId: number | null = null) =>
-  createLoaders(db.prisma, createLoaderFactory({ batch: true, work: newDatabaseWork() }), { customerId });
+const loadersFor = (customerId: number | null = null) => {
+  const rows = customerId === null ? ({ kind: 'every' } as const) : ({ kind: 'customer', customerId } as const);
+  return createLoaders(db.prisma, createLoaderFactory({ batch: true, work: newDatabaseWork() }), { orders: rows, customers: rows });
+};
 const byId = <T extends { id: number }>(rows: T[]) => [...rows].sort((a, b) => a.id - b.id);
 
 describe('raw by-key loaders', () => {

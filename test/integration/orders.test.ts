@@ -175,6 +175,28 @@ describe('orders', () => {
     expect(firstError(result).extensions.code).toBe('BAD_USER_INPUT');
   });
 
+  it.each([
+    ['year 0', '0000-01-01T00:00:00Z'],
+    ['30 February', '2026-02-30T00:00:00Z'],
+  ])('refuses a DateTime of %s as a variable with BAD_USER_INPUT naming the supported range', async (_name, createdAfter) => {
+    const result = await server.query(PAGE, { first: 1, filter: { createdAfter } });
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toHaveLength(1);
+    expect(firstError(result).extensions.code).toBe('BAD_USER_INPUT');
+    expect(firstError(result).message).toContain('from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z');
+  });
+
+  it('refuses a year-0 DateTime literal before running anything, naming the supported range', async () => {
+    const result = await server.query(`{ orders(first: 1, filter: { createdAfter: "0000-01-01T00:00:00Z" }) { totalCount } }`);
+    expect(result.status).toBe(400);
+    expect(result.body.data).toBeUndefined();
+    expect(result.body.errors).toHaveLength(1);
+    // graphql-js checks literals while validating the document, and Apollo Server reports every
+    // validation failure as GRAPHQL_VALIDATION_FAILED, the code a malformed literal has always had.
+    expect(firstError(result).extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(firstError(result).message).toContain('from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z');
+  });
+
   it('answers NOT_FOUND for an order id that does not exist, and BAD_USER_INPUT for a Product id', async () => {
     const missing = await server.query(`{ order(id: "${Buffer.from('Order:999999').toString('base64url')}") { id } }`);
     expect(missing.body.data).toEqual({ order: null });

@@ -94,6 +94,30 @@ describe('orderStatusChanged over graphql-ws', () => {
     expect(anonymous.error?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('lets warehouse staff follow an order they ship: NOT_FOUND while it is PENDING, its fulfilment once PAID', async () => {
+    const staff = await server.bearer({ roles: ['inventory_manager'], sub: 'warehouse-follows' });
+    const { orderId } = await placeOrder(14);
+    const pending = await collect(connect(staff), orderId, 1).done;
+    expect(pending.results[0]?.errors?.[0]?.extensions?.code ?? pending.error?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await server.query(TRANSITION('markOrderPaid'), { id: orderId });
+    const subscription = collect(connect(staff), orderId, 1);
+    await settle();
+    await server.query(TRANSITION('fulfillOrder'), { id: orderId });
+    const { results, error } = await subscription.done;
+    expect(error).toBeUndefined();
+    expect(results.map((r) => r.data.orderStatusChanged)).toMatchObject([{ previousStatus: 'PAID', status: 'FULFILLED', order: { id: orderId, status: 'FULFILLED' } }]);
+  });
+
+  it('ends a warehouse subscription, delivering nothing, when the order is cancelled out of its sight', async () => {
+    const staff = await server.bearer({ roles: ['inventory_manager'], sub: 'warehouse-follows' });
+    const { orderId } = await placeOrder(15);
+    await server.query(TRANSITION('markOrderPaid'), { id: orderId });
+    const subscription = collect(connect(staff), orderId, 1);
+    await settle();
+    await server.query(TRANSITION('cancelOrder'), { id: orderId, reason: 'test' });
+    expect(await subscription.done).toEqual({ results: [] });
+  });
+
   it('closes the connection on bad credentials', async () => {
     const { orderId } = await placeOrder(13);
     const { error } = await collect(connect({ authorization: 'Bearer not.a.token' }), orderId, 1).done;

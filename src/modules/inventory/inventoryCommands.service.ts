@@ -4,6 +4,7 @@ import type { InventoryLevel } from '../../generated/prisma/client';
 import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors';
 import { fromGlobalIdOf } from '../node/globalId';
 import { recordLowStock } from './lowStock';
+import { createStockLevel, lockStockLevel } from './stock.service';
 
 const MAX_DELTA = 1_000_000;
 
@@ -18,9 +19,8 @@ export function adjustInventory(ctx: GraphQLContext, args: { productId: string; 
     if (errors.length) throw new UserErrorsRaised(errors);
 
     const inventoryLevel = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
-      const [level] = await tx.$queryRaw<InventoryLevel[]>`
-        SELECT * FROM "InventoryLevel" WHERE "productId" = ${productId} AND "warehouseId" = ${warehouseId} FOR UPDATE`;
-      let updated: InventoryLevel;
+      const level = await lockStockLevel(tx, productId, warehouseId);
+      let updated: InventoryLevel | null = null;
       if (!level) {
         const [product, warehouse] = await Promise.all([
           tx.product.findUnique({ where: { id: productId }, select: { id: true } }),
@@ -28,14 +28,19 @@ export function adjustInventory(ctx: GraphQLContext, args: { productId: string; 
         ]);
         if (!product || !warehouse) throw new UserErrorsRaised([userError('INVENTORY_NOT_FOUND', `No ${product ? 'warehouse' : 'product'} has this id.`, [product ? 'warehouseId' : 'productId'])]);
         if (args.delta < 0) throw new UserErrorsRaised([userError('STOCK_BELOW_RESERVED', 'The warehouse holds none of this product: nothing to remove.', ['delta'])]);
-        updated = await tx.inventoryLevel.create({ data: { productId, warehouseId, onHand: args.delta } });
-      } else {
-        if (level.onHand + args.delta < level.reserved) {
+        updated = await createStockLevel(tx, productId, warehouseId, args.delta);
+      }
+      if (!updated) {
+        // The level existed, or a concurrent first delivery created it after the lookup above
+        // (createStockLevel found it there): that row is committed and never deleted, so it
+        // can be locked now.
+        const current = level ?? (await lockStockLevel(tx, productId, warehouseId))!;
+        if (current.onHand + args.delta < current.reserved) {
           throw new UserErrorsRaised([
-            userError('STOCK_BELOW_RESERVED', `${level.onHand} on hand with ${level.reserved} reserved: at most ${level.onHand - level.reserved} units can be removed.`, ['delta']),
+            userError('STOCK_BELOW_RESERVED', `${current.onHand} on hand with ${current.reserved} reserved: at most ${current.onHand - current.reserved} units can be removed.`, ['delta']),
           ]);
         }
-        updated = await tx.inventoryLevel.update({ where: { id: level.id }, data: { onHand: { increment: args.delta } } });
+        updated = await tx.inventoryLevel.update({ where: { id: current.id }, data: { onHand: { increment: args.delta } } });
       }
       await tx.inventoryAdjustment.create({
         data: { inventoryLevelId: updated.id, delta: args.delta, reason: args.reason.trim(), actor: ctx.viewer?.id ?? 'anonymous' },

@@ -1,12 +1,13 @@
+import { isOrderVisible, visibleOrdersSql } from '../../auth/rowScope';
 import type { GraphQLContext } from '../../context/GraphQLContext';
 import { withWorkRecorded } from '../../db/databaseWork';
 import { recordEvent } from '../../events/outbox';
-import { Prisma, type Order, type OrderStatus } from '../../generated/prisma/client';
+import type { Order, OrderStatus, Prisma } from '../../generated/prisma/client';
 import type { PlaceOrderInput } from '../../generated/graphql';
 import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors';
 import { recordLowStock } from '../inventory/lowStock';
+import { allocateReservations, releaseReservations, reserveStock, shipReservations } from '../inventory/stock.service';
 import { fromGlobalIdOf, toGlobalId } from '../node/globalId';
-import { allocateStock, type Allocation, type StockLevel } from './stockAllocation';
 
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1_000;
@@ -32,22 +33,10 @@ export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
         throw new UserErrorsRaised([userError('CURRENCY_MISMATCH', `The products are priced in ${[...currencies].join(' and ')}: place one order per currency.`, ['input', 'items'])]);
       }
 
-      // Lock every stock row of these products, always in id order, so that concurrent
-      // orders queue instead of deadlocking, and no interleaving can oversell.
-      const levels = await tx.$queryRaw<Array<StockLevel & { productId: number }>>`
-        SELECT "id", "productId", "warehouseId", "onHand", "reserved" FROM "InventoryLevel"
-        WHERE "productId" = ANY(${productIds}::int[]) ORDER BY "id" FOR UPDATE`;
-      const allocations: Array<Allocation & { productId: number }> = [];
-      const shortages = lines.flatMap((line) => {
-        const product = products.get(line.productId)!;
-        const result = allocateStock(levels.filter((l) => l.productId === line.productId), line.quantity);
-        if ('missing' in result) {
-          return [userError('INSUFFICIENT_STOCK', `${product.sku} lacks ${result.missing} of the ${line.quantity} units asked for (${result.available} available).`, ['input', 'items', line.index, 'quantity'])];
-        }
-        allocations.push(...result.allocations.map((a) => ({ ...a, productId: line.productId })));
-        return [];
-      });
-      if (shortages.length) throw new UserErrorsRaised(shortages);
+      const allocations = await allocateReservations(
+        tx,
+        lines.map((line) => ({ productId: line.productId, quantity: line.quantity, sku: products.get(line.productId)!.sku, field: ['input', 'items', line.index, 'quantity'] })),
+      );
 
       const currency = [...currencies][0]!;
       const totalCents = lines.reduce((sum, line) => sum + line.quantity * products.get(line.productId)!.priceCents, 0);
@@ -57,16 +46,7 @@ export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
       await tx.orderItem.createMany({
         data: lines.map((line) => ({ orderId: created.id, productId: line.productId, quantity: line.quantity, unitPriceCents: products.get(line.productId)!.priceCents })),
       });
-      for (const allocation of allocations) {
-        // The CHECK constraints (reserved <= onHand) back this up should any path forget the lock.
-        const reserved = await tx.$executeRaw`
-          UPDATE "InventoryLevel" SET "reserved" = "reserved" + ${allocation.quantity}, "updatedAt" = now()
-          WHERE "id" = ${allocation.inventoryLevelId} AND "onHand" - "reserved" >= ${allocation.quantity}`;
-        if (reserved !== 1) throw new Error(`stock level ${allocation.inventoryLevelId} changed under its lock`);
-      }
-      await tx.reservation.createMany({
-        data: allocations.map((a) => ({ orderId: created.id, productId: a.productId, inventoryLevelId: a.inventoryLevelId, quantity: a.quantity })),
-      });
+      await reserveStock(tx, created.id, allocations);
       await recordEvent(tx, 'order.placed', {
         orderId: toGlobalId('Order', created.id),
         customerId: toGlobalId('Customer', customerId),
@@ -78,7 +58,7 @@ export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
       await recordLowStock(tx, allocations.map((a) => a.inventoryLevelId), ctx.lowStockThreshold);
       return created;
     });
-    ctx.loaders.orderById.prime(order.id, order);
+    if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
     return { order };
   });
 }
@@ -132,36 +112,18 @@ type Transition = {
   apply: (tx: Prisma.TransactionClient, order: Order) => Promise<Record<string, unknown>>;
 };
 
-const RELEASE_RESERVATIONS = async (tx: Prisma.TransactionClient, order: Order) => {
-  const reservations = await tx.reservation.findMany({ where: { orderId: order.id }, orderBy: { inventoryLevelId: 'asc' } });
-  for (const r of reservations) {
-    await tx.$executeRaw`UPDATE "InventoryLevel" SET "reserved" = "reserved" - ${r.quantity}, "updatedAt" = now() WHERE "id" = ${r.inventoryLevelId}`;
-  }
-  await tx.reservation.deleteMany({ where: { orderId: order.id } });
-  return {};
-};
-
-const SHIP_RESERVATIONS = async (tx: Prisma.TransactionClient, order: Order) => {
-  const reservations = await tx.reservation.findMany({ where: { orderId: order.id }, include: { inventoryLevel: true }, relationLoadStrategy: 'join', orderBy: { inventoryLevelId: 'asc' } });
-  for (const r of reservations) {
-    await tx.$executeRaw`
-      UPDATE "InventoryLevel" SET "onHand" = "onHand" - ${r.quantity}, "reserved" = "reserved" - ${r.quantity}, "updatedAt" = now()
-      WHERE "id" = ${r.inventoryLevelId}`;
-  }
-  const lines = reservations.map((r) => ({
-    productId: toGlobalId('Product', r.productId),
-    warehouseId: toGlobalId('Warehouse', r.inventoryLevel.warehouseId),
-    quantity: r.quantity,
-  }));
-  await tx.shipment.create({ data: { orderId: order.id, lines } });
-  await tx.reservation.deleteMany({ where: { orderId: order.id } });
-  return { shipment: { lines } };
-};
-
 const TRANSITIONS = {
-  cancel: { verb: 'cancel', from: ['PENDING', 'PAID'], to: 'CANCELLED', apply: RELEASE_RESERVATIONS },
+  cancel: {
+    verb: 'cancel',
+    from: ['PENDING', 'PAID'],
+    to: 'CANCELLED',
+    apply: async (tx, order) => {
+      await releaseReservations(tx, order.id);
+      return {};
+    },
+  },
   pay: { verb: 'mark as paid', from: ['PENDING'], to: 'PAID', apply: async () => ({}) },
-  fulfil: { verb: 'fulfil', from: ['PAID'], to: 'FULFILLED', apply: SHIP_RESERVATIONS },
+  fulfil: { verb: 'fulfil', from: ['PAID'], to: 'FULFILLED', apply: async (tx, order) => ({ shipment: { lines: await shipReservations(tx, order.id) } }) },
 } as const satisfies Record<string, Transition>;
 
 const EVENT_OF = { cancel: 'order.cancelled', pay: 'order.paid', fulfil: 'order.fulfilled' } as const;
@@ -177,11 +139,10 @@ export function transitionOrder(ctx: GraphQLContext, globalId: string, name: key
     if (options.reason !== undefined && (options.reason.trim().length === 0 || options.reason.length > 500)) {
       throw new UserErrorsRaised([userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason'])]);
     }
-    const customerScope = ctx.viewer?.customerId ?? null;
     const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
+      // Only an order the viewer may see can be acted on: any other is ORDER_NOT_FOUND, as an id of no order.
       const [current] = await tx.$queryRaw<Order[]>`
-        SELECT * FROM "Order" WHERE "id" = ${id}
-        ${customerScope === null ? Prisma.empty : Prisma.sql`AND "customerId" = ${customerScope}`}
+        SELECT * FROM "Order" o WHERE o."id" = ${id} ${visibleOrdersSql(ctx.rowScope, 'o')}
         FOR UPDATE`;
       if (!current) throw new UserErrorsRaised([userError('ORDER_NOT_FOUND', 'No order has this id, or you may not see it.', ['id'])]);
       if (!transition.from.includes(current.status)) {
@@ -204,7 +165,9 @@ export function transitionOrder(ctx: GraphQLContext, globalId: string, name: key
       });
       return updated;
     });
-    ctx.loaders.orderById.clear(order.id).prime(order.id, order);
+    // The new status can take the order out of the viewer's scope (a cancellation, for warehouse staff).
+    ctx.loaders.orderById.clear(order.id);
+    if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
     return { order };
   });
 }

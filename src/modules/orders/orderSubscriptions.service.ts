@@ -15,7 +15,8 @@ export interface OrderStatusChangeEvent {
 
 /**
  * The status changes of one order, as they are committed. Subscribing needs the order to be
- * visible to the viewer (its customer, or staff): row scope applies as for order(id:).
+ * visible to the viewer (rowScope.ts), as for order(id:); the subscription ends when a change
+ * takes the order out of the viewer's sight (a cancelled order, for warehouse staff).
  */
 export async function* orderStatusChanges(ctx: GraphQLContext, globalOrderId: string): AsyncGenerator<OrderStatusChangeEvent> {
   const orderId = fromGlobalIdOf('Order', globalOrderId, 'orderId');
@@ -31,8 +32,10 @@ export async function* orderStatusChanges(ctx: GraphQLContext, globalOrderId: st
     for (;;) {
       while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       const event = queue.shift()!;
-      // The order is read afresh for each change: this context outlives many of them.
+      // The order is read afresh for each change (this context outlives many of them), through
+      // the row scope; the resolver of OrderStatusChange.order then finds it in the cache.
       ctx.loaders.orderById.clear(orderId);
+      if (!(await ctx.loaders.orderById.load(orderId))) return;
       yield {
         orderId,
         previousStatus: (event.payload.previousStatus as OrderStatus | null) ?? null,

@@ -1,4 +1,4 @@
-import type { RowScope } from '../../auth/rowScope';
+import { visibleOrderItemsWhere, visibleOrdersSql, visibleOrdersWhere, type RowScope } from '../../auth/rowScope';
 import { Prisma, type Order, type PrismaClient } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 import type { PageRequest } from '../../pagination/pageArgs';
@@ -12,18 +12,17 @@ export interface CustomerOrdersPage {
 }
 
 export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory, scope: RowScope) {
-  // A shopper sees only their own orders and their lines, whatever the ids asked for.
-  const visibleOrders = visibleOrdersOf(scope);
+  // Whatever the ids asked for, only the rows of the viewer's scope come back.
   return {
     orderById: loaders.one(
       (ids: readonly number[]) =>
-        prisma.$queryRaw<Order[]>`SELECT * FROM "Order" WHERE "id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope)}`,
+        prisma.$queryRaw<Order[]>`SELECT * FROM "Order" o WHERE o."id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope, 'o')}`,
       (order) => order.id,
     ),
     orderItemById: loaders.one(
       (ids: readonly number[]) =>
         prisma.orderItem.findMany({
-          where: { id: { in: [...ids] }, ...(scope.customerId === null ? {} : { order: visibleOrders }) },
+          where: { id: { in: [...ids] }, ...visibleOrderItemsWhere(scope) },
           include: ORDER_LINE_INCLUDE,
           relationLoadStrategy: 'join',
         }),
@@ -34,7 +33,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
         prisma.$queryRaw<OrderLine[]>`
           SELECT i.*, json_build_object('currency', o."currency") AS "order"
           FROM "OrderItem" i JOIN "Order" o ON o."id" = i."orderId"
-          WHERE i."orderId" = ANY(${[...orderIds]}::int[]) ORDER BY i."id"`,
+          WHERE i."orderId" = ANY(${[...orderIds]}::int[]) ${visibleOrdersSql(scope, 'o')} ORDER BY i."id"`,
       (item) => item.orderId,
     ),
     /** size + 1 orders per customer, newest first, for every customer in one statement. */
@@ -45,7 +44,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
             SELECT o.*, row_number() OVER (PARTITION BY o."customerId" ORDER BY o."createdAt" DESC, o."id" DESC) AS position
             FROM "Order" o
             WHERE o."customerId" = ANY(${[...customerIds]}::int[]) ${orderCriteriaSql(criteria)} ${beforeCursor(page)}
-              ${scope.customerId === null ? Prisma.empty : Prisma.sql`AND o."customerId" = ${scope.customerId}`}
+              ${visibleOrdersSql(scope, 'o')}
           ) ranked
           WHERE position <= ${page.size + 1}
           ORDER BY "customerId", position`,
@@ -55,7 +54,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
       (criteria: OrderCriteria, customerIds: readonly number[]) =>
         prisma.order.groupBy({
           by: ['customerId'],
-          where: { AND: [orderCriteriaWhere(criteria), { customerId: { in: [...customerIds] } }, visibleOrders] },
+          where: { AND: [orderCriteriaWhere(criteria), { customerId: { in: [...customerIds] } }, visibleOrdersWhere(scope)] },
           _count: { _all: true },
         }),
       (group) => group.customerId,
@@ -67,14 +66,4 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
 function beforeCursor(page: PageRequest): Prisma.Sql {
   if (!page.cursor) return Prisma.empty;
   return Prisma.sql`AND (o."createdAt", o."id") < (${new Date(page.cursor[0])}, ${page.cursor[1]})`;
-}
-
-/** The orders a viewer may see, as a Prisma condition (empty for staff and services). */
-export function visibleOrdersOf(scope: RowScope): Prisma.OrderWhereInput {
-  return scope.customerId === null ? {} : { customerId: scope.customerId };
-}
-
-/** The same condition as SQL, for the raw by-key loaders (an "Order" unaliased). */
-function visibleOrdersSql(scope: RowScope): Prisma.Sql {
-  return scope.customerId === null ? Prisma.empty : Prisma.sql`AND "customerId" = ${scope.customerId}`;
 }

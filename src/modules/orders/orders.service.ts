@@ -6,9 +6,8 @@ import type { CursorKey } from '../../pagination/cursor';
 import { parsePageArgs } from '../../pagination/pageArgs';
 import { fromGlobalIdOf } from '../node/globalId';
 import { notFound } from '../../errors';
-import { rowScopeOf } from '../../auth/rowScope';
+import { visibleOrdersWhere } from '../../auth/rowScope';
 import { recordQuery } from '../../db/databaseWork';
-import { visibleOrdersOf } from './orders.loaders';
 import { orderCriteriaWhere, parseOrderFilter } from './orderFilter';
 
 const DEFAULT_ORDER_BY: OrderOrderBy = { field: 'CREATED_AT', direction: 'DESC' };
@@ -33,7 +32,7 @@ export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Pr
   const orderBy = { ...requested, field: canonicalSortField(requested.field) };
   const ordering = `orders:${orderBy.field}:${orderBy.direction}`;
   const page = parsePageArgs(args, ordering);
-  const where: Prisma.OrderWhereInput = { AND: [orderCriteriaWhere(parseOrderFilter(args.filter)), visibleOrdersOf(rowScopeOf(ctx.viewer))] };
+  const where: Prisma.OrderWhereInput = { AND: [orderCriteriaWhere(parseOrderFilter(args.filter)), visibleOrdersWhere(ctx.rowScope)] };
   const sort = SORT_COLUMNS[orderBy.field];
   // A backward page is read in the opposite direction and flipped by buildConnection.
   const ascending = (orderBy.direction === 'ASC') === (page.direction === 'forward');
