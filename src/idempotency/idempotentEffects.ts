@@ -8,6 +8,9 @@ export interface IdempotentEffect {
   resourceId: number;
 }
 
+/** Records, in the mutation's transaction, the row it created or changed (a no-op without a key). */
+export type RecordEffect = (tx: Prisma.TransactionClient, resourceId: number) => Promise<void>;
+
 /**
  * Runs one mutation field once per idempotency key, even across a crash. The field's
  * transaction records its effect (`record`) as it commits; a request that took the key over
@@ -22,7 +25,7 @@ export async function runIdempotently<T>(
   resource: string,
   steps: {
     recover: (resourceId: number) => Promise<T>;
-    act: (record: (tx: Prisma.TransactionClient, resourceId: number) => Promise<void>) => Promise<T>;
+    act: (record: RecordEffect) => Promise<T>;
   },
 ): Promise<T> {
   const claim = ctx.idempotencyClaim;
@@ -53,15 +56,12 @@ async function recordEffect(tx: Prisma.TransactionClient, claim: IdempotencyClai
     VALUES (${claim.id}, ${fieldKey}, ${effect.resource}, ${effect.resourceId})`;
 }
 
-/** A unique-key violation (SQLSTATE 23505), as Prisma's raw queries report it through the pg adapter. */
+/**
+ * A unique-key violation (SQLSTATE 23505). Through Prisma's raw queries and the pg adapter it
+ * arrives as P2010 with the driver's error in `meta.driverAdapterError.cause`.
+ */
 function isUniqueViolation(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const candidate = current as { code?: unknown; meta?: { code?: unknown }; cause?: unknown; originalCode?: unknown };
-    if (candidate.code === '23505' || candidate.meta?.code === '23505' || candidate.originalCode === '23505' || candidate.code === 'P2002') return true;
-    current = candidate.cause;
-  }
-  return false;
+  const meta = (error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } } | null)?.meta;
+  const cause = meta?.driverAdapterError?.cause;
+  return (error as { code?: unknown } | null)?.code === 'P2002' || cause?.originalCode === '23505' || cause?.kind === 'UniqueConstraintViolation';
 }

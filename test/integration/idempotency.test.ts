@@ -210,4 +210,27 @@ describe('idempotency keys that never stick', () => {
       expect.objectContaining({ path: ['placeOrder', 'order', 'customer', 'email'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
     ]);
   });
+
+  it('answers with the committed order when the holder died after its transaction committed', async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const as = await shopper(7);
+    const variables = { input: { items: [{ productId: product.globalId, quantity: 1 }] } };
+    // The holder placed the order and recorded it, then died before storing its response.
+    const placed = await server.queryAs(as, PLACE_ORDER, variables);
+    const orderId = placed.body.data.placeOrder.order.id as string;
+    const store = new IdempotencyStore(server.db.prisma, { ttlMs: 3_600_000, leaseMs: 1_000, waitMs: 0 });
+    const held = await store.claim({ clientKey: 'user:customer-7', key: 'key-crashed-after-commit', requestHash: hashRequest(PLACE_ORDER, undefined, variables), viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))) }, Date.now() + 1_000);
+    if (!('claim' in held)) throw new Error('expected a claim');
+    await server.db.prisma.idempotencyEffect.create({ data: { keyId: held.claim.id, fieldKey: 'placeOrder', resource: 'Order', resourceId: databaseIdOf(orderId) } });
+    const retry = await server.queryAs({ ...as, 'idempotency-key': 'key-crashed-after-commit' }, PLACE_ORDER, variables);
+    expect(retry.body.data.placeOrder.order.id).toBe(orderId);
+    expect(await ordersOf(product.id)).toBe(1);
+    // Its outcome is now stored: a further retry is a plain replay.
+    const again = await server.queryAs({ ...as, 'idempotency-key': 'key-crashed-after-commit' }, PLACE_ORDER, variables);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.data.placeOrder.order.id).toBe(orderId);
+  });
 });
+
+const databaseIdOf = (globalId: string) => Number(Buffer.from(globalId, 'base64url').toString().split(':')[1]);
+

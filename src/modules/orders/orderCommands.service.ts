@@ -8,59 +8,72 @@ import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors'
 import { recordLowStock } from '../inventory/lowStock';
 import { allocateReservations, releaseReservations, reserveStock, shipReservations } from '../inventory/stock.service';
 import { fromGlobalIdOf, toGlobalId } from '../node/globalId';
+import { runIdempotently, type RecordEffect } from '../../idempotency/idempotentEffects';
 
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1_000;
 
-/** placeOrder: validate, price from the catalogue, reserve stock and create the order in one transaction. */
-export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput) {
-  return withUserErrors(async () => {
-    const lines = validateLines(input);
-    const customerId = await orderingCustomer(ctx, input);
-    const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
-      const productIds = lines.map((line) => line.productId);
-      const products = new Map((await tx.product.findMany({ where: { id: { in: productIds } } })).map((p) => [p.id, p]));
-      const errors = lines.flatMap((line) => {
-        const product = products.get(line.productId);
-        const field = ['input', 'items', line.index, 'productId'];
-        if (!product) return [userError('PRODUCT_NOT_FOUND', `No product has the id ${line.globalId}.`, field)];
-        if (!product.active) return [userError('PRODUCT_INACTIVE', `${product.sku} cannot be ordered: it is not active.`, field)];
-        return [];
-      });
-      if (errors.length) throw new UserErrorsRaised(errors);
-      const currencies = new Set([...products.values()].map((p) => p.currency));
-      if (currencies.size > 1) {
-        throw new UserErrorsRaised([userError('CURRENCY_MISMATCH', `The products are priced in ${[...currencies].join(' and ')}: place one order per currency.`, ['input', 'items'])]);
-      }
+/**
+ * placeOrder: validate, price from the catalogue, reserve stock and create the order in one
+ * transaction. Under an idempotency key the transaction also records the order it created, so
+ * that a retry after a crash answers with that order instead of placing another.
+ */
+export function placeOrder(ctx: GraphQLContext, input: PlaceOrderInput, fieldKey: string) {
+  return withUserErrors(() =>
+    runIdempotently(ctx, fieldKey, 'Order', {
+      recover: async (orderId) => ({ order: await ctx.loaders.orderById.load(orderId) }),
+      act: (recordEffect) => createOrder(ctx, input, recordEffect),
+    }),
+  );
+}
 
-      const allocations = await allocateReservations(
-        tx,
-        lines.map((line) => ({ productId: line.productId, quantity: line.quantity, sku: products.get(line.productId)!.sku, field: ['input', 'items', line.index, 'quantity'] })),
-      );
-
-      const currency = [...currencies][0]!;
-      const totalCents = lines.reduce((sum, line) => sum + line.quantity * products.get(line.productId)!.priceCents, 0);
-      // One statement per operation (no nested writes), so that the request's reported
-      // database work is exact.
-      const created = await tx.order.create({ data: { customerId, currency, totalCents } });
-      await tx.orderItem.createMany({
-        data: lines.map((line) => ({ orderId: created.id, productId: line.productId, quantity: line.quantity, unitPriceCents: products.get(line.productId)!.priceCents })),
-      });
-      await reserveStock(tx, created.id, allocations);
-      await recordEvent(tx, 'order.placed', {
-        orderId: toGlobalId('Order', created.id),
-        customerId: toGlobalId('Customer', customerId),
-        previousStatus: null,
-        status: created.status,
-        total: { amount: totalCents, currency },
-        items: lines.map((line) => ({ productId: line.globalId, quantity: line.quantity, unitPrice: products.get(line.productId)!.priceCents })),
-      });
-      await recordLowStock(tx, allocations.map((a) => a.inventoryLevelId), ctx.lowStockThreshold);
-      return created;
+async function createOrder(ctx: GraphQLContext, input: PlaceOrderInput, recordEffect: RecordEffect) {
+  const lines = validateLines(input);
+  const customerId = await orderingCustomer(ctx, input);
+  const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
+    const productIds = lines.map((line) => line.productId);
+    const products = new Map((await tx.product.findMany({ where: { id: { in: productIds } } })).map((p) => [p.id, p]));
+    const errors = lines.flatMap((line) => {
+      const product = products.get(line.productId);
+      const field = ['input', 'items', line.index, 'productId'];
+      if (!product) return [userError('PRODUCT_NOT_FOUND', `No product has the id ${line.globalId}.`, field)];
+      if (!product.active) return [userError('PRODUCT_INACTIVE', `${product.sku} cannot be ordered: it is not active.`, field)];
+      return [];
     });
-    if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
-    return { order };
+    if (errors.length) throw new UserErrorsRaised(errors);
+    const currencies = new Set([...products.values()].map((p) => p.currency));
+    if (currencies.size > 1) {
+      throw new UserErrorsRaised([userError('CURRENCY_MISMATCH', `The products are priced in ${[...currencies].join(' and ')}: place one order per currency.`, ['input', 'items'])]);
+    }
+
+    const allocations = await allocateReservations(
+      tx,
+      lines.map((line) => ({ productId: line.productId, quantity: line.quantity, sku: products.get(line.productId)!.sku, field: ['input', 'items', line.index, 'quantity'] })),
+    );
+
+    const currency = [...currencies][0]!;
+    const totalCents = lines.reduce((sum, line) => sum + line.quantity * products.get(line.productId)!.priceCents, 0);
+    // One statement per operation (no nested writes), so that the request's reported
+    // database work is exact.
+    const created = await tx.order.create({ data: { customerId, currency, totalCents } });
+    await tx.orderItem.createMany({
+      data: lines.map((line) => ({ orderId: created.id, productId: line.productId, quantity: line.quantity, unitPriceCents: products.get(line.productId)!.priceCents })),
+    });
+    await reserveStock(tx, created.id, allocations);
+    await recordEvent(tx, 'order.placed', {
+      orderId: toGlobalId('Order', created.id),
+      customerId: toGlobalId('Customer', customerId),
+      previousStatus: null,
+      status: created.status,
+      total: { amount: totalCents, currency },
+      items: lines.map((line) => ({ productId: line.globalId, quantity: line.quantity, unitPrice: products.get(line.productId)!.priceCents })),
+    });
+    await recordLowStock(tx, allocations.map((a) => a.inventoryLevelId), ctx.lowStockThreshold);
+    await recordEffect(tx, created.id);
+    return created;
   });
+  if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
+  return { order };
 }
 
 interface ValidLine {
@@ -132,42 +145,50 @@ const EVENT_OF = { cancel: 'order.cancelled', pay: 'order.paid', fulfil: 'order.
  * Moves an order along PENDING -> PAID -> FULFILLED, or PENDING | PAID -> CANCELLED. The order
  * row is locked first, so of concurrent transitions exactly one sees the status it needs.
  */
-export function transitionOrder(ctx: GraphQLContext, globalId: string, name: keyof typeof TRANSITIONS, options: { reason?: string } = {}) {
-  return withUserErrors(async () => {
-    const transition: Transition = TRANSITIONS[name];
-    const id = fromGlobalIdOf('Order', globalId);
-    if (options.reason !== undefined && (options.reason.trim().length === 0 || options.reason.length > 500)) {
-      throw new UserErrorsRaised([userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason'])]);
+export function transitionOrder(ctx: GraphQLContext, globalId: string, name: keyof typeof TRANSITIONS, fieldKey: string, options: { reason?: string } = {}) {
+  return withUserErrors(() =>
+    runIdempotently(ctx, fieldKey, 'Order', {
+      recover: async (orderId) => ({ order: await ctx.loaders.orderById.load(orderId) }),
+      act: (recordEffect) => applyTransition(ctx, globalId, name, recordEffect, options),
+    }),
+  );
+}
+
+async function applyTransition(ctx: GraphQLContext, globalId: string, name: keyof typeof TRANSITIONS, recordEffect: RecordEffect, options: { reason?: string }) {
+  const transition: Transition = TRANSITIONS[name];
+  const id = fromGlobalIdOf('Order', globalId);
+  if (options.reason !== undefined && (options.reason.trim().length === 0 || options.reason.length > 500)) {
+    throw new UserErrorsRaised([userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason'])]);
+  }
+  const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
+    // Only an order the viewer may see can be acted on: any other is ORDER_NOT_FOUND, as an id of no order.
+    const [current] = await tx.$queryRaw<Order[]>`
+      SELECT * FROM "Order" o WHERE o."id" = ${id} ${visibleOrdersSql(ctx.rowScope, 'o')}
+      FOR UPDATE`;
+    if (!current) throw new UserErrorsRaised([userError('ORDER_NOT_FOUND', 'No order has this id, or you may not see it.', ['id'])]);
+    if (!transition.from.includes(current.status)) {
+      throw new UserErrorsRaised([
+        userError('INVALID_TRANSITION', `The order is ${current.status}; to ${transition.verb} it, it must be ${transition.from.join(' or ')}.`, ['id']),
+      ]);
     }
-    const order = await withWorkRecorded(ctx.prisma, ctx.work).$transaction(async (tx) => {
-      // Only an order the viewer may see can be acted on: any other is ORDER_NOT_FOUND, as an id of no order.
-      const [current] = await tx.$queryRaw<Order[]>`
-        SELECT * FROM "Order" o WHERE o."id" = ${id} ${visibleOrdersSql(ctx.rowScope, 'o')}
-        FOR UPDATE`;
-      if (!current) throw new UserErrorsRaised([userError('ORDER_NOT_FOUND', 'No order has this id, or you may not see it.', ['id'])]);
-      if (!transition.from.includes(current.status)) {
-        throw new UserErrorsRaised([
-          userError('INVALID_TRANSITION', `The order is ${current.status}; to ${transition.verb} it, it must be ${transition.from.join(' or ')}.`, ['id']),
-        ]);
-      }
-      const updated = await tx.order.update({
-        where: { id },
-        data: { status: transition.to, ...(options.reason !== undefined ? { cancelReason: options.reason } : {}) },
-      });
-      const details = await transition.apply(tx, current);
-      await recordEvent(tx, EVENT_OF[name], {
-        orderId: toGlobalId('Order', id),
-        customerId: toGlobalId('Customer', current.customerId),
-        previousStatus: current.status,
-        status: updated.status,
-        ...(options.reason !== undefined ? { reason: options.reason } : {}),
-        ...details,
-      });
-      return updated;
+    const updated = await tx.order.update({
+      where: { id },
+      data: { status: transition.to, ...(options.reason !== undefined ? { cancelReason: options.reason } : {}) },
     });
-    // The new status can take the order out of the viewer's scope (a cancellation, for warehouse staff).
-    ctx.loaders.orderById.clear(order.id);
-    if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
-    return { order };
+    const details = await transition.apply(tx, current);
+    await recordEvent(tx, EVENT_OF[name], {
+      orderId: toGlobalId('Order', id),
+      customerId: toGlobalId('Customer', current.customerId),
+      previousStatus: current.status,
+      status: updated.status,
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      ...details,
+    });
+    await recordEffect(tx, id);
+    return updated;
   });
+  // The new status can take the order out of the viewer's scope (a cancellation, for warehouse staff).
+  ctx.loaders.orderById.clear(order.id);
+  if (isOrderVisible(ctx.rowScope, order)) ctx.loaders.orderById.prime(order.id, order);
+  return { order };
 }
