@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { isRetryableDatabaseError } from '../db/retryableErrors';
-import { ErrorCode, isClientSafeError, ServiceUnavailableError, type GatewayError } from '../errors';
+import { ErrorCode, GatewayError, isClientSafeError, ServiceUnavailableError } from '../errors';
 
 /** Longer messages are cut: some echo what the client sent (an operation name, a value). */
 export const MAX_MESSAGE_LENGTH = 500;
@@ -17,7 +17,12 @@ export function createFormatError({ exposeInternals }: { exposeInternals: boolea
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const causes = causesOf(error);
     if (causes.some(isClientSafeError)) {
-      return formatted.message.length > MAX_MESSAGE_LENGTH ? { ...formatted, message: `${formatted.message.slice(0, MAX_MESSAGE_LENGTH)}…` } : formatted;
+      // A scalar refusing a literal is reported by validation: its own code says more than
+      // Apollo's GRAPHQL_VALIDATION_FAILED, and matches what the same value in a variable gets.
+      const coded = causes.find((cause): cause is GatewayError => cause instanceof GatewayError);
+      const code = coded?.extensions.code ?? formatted.extensions?.code;
+      const message = formatted.message.length > MAX_MESSAGE_LENGTH ? `${formatted.message.slice(0, MAX_MESSAGE_LENGTH)}…` : formatted.message;
+      return { ...formatted, message, extensions: { ...formatted.extensions, code } };
     }
     const located = {
       ...(formatted.locations ? { locations: formatted.locations } : {}),

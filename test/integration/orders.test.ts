@@ -191,9 +191,8 @@ describe('orders', () => {
     expect(result.status).toBe(400);
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors).toHaveLength(1);
-    // graphql-js checks literals while validating the document, and Apollo Server reports every
-    // validation failure as GRAPHQL_VALIDATION_FAILED, the code a malformed literal has always had.
-    expect(firstError(result).extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // graphql-js checks literals while validating the document; the scalar's own code is kept.
+    expect(firstError(result).extensions.code).toBe('BAD_USER_INPUT');
     expect(firstError(result).message).toContain('from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z');
   });
 
