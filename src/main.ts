@@ -2,6 +2,7 @@ import pino from 'pino';
 import { MissingAccessRulesError } from './auth/accessRules';
 import { DeprecationRegistryError } from './deprecations/registry';
 import { ConfigError, loadConfig } from './config';
+import { EmbeddedDatabaseInUseError } from './db/dataDirLock';
 import { DatabaseSetupError, openDatabase } from './db/openDatabase';
 import { OutboxDispatcher } from './events/dispatcher';
 import { NatsPublisher } from './events/natsPublisher';
@@ -62,8 +63,9 @@ async function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, pris
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseSetupError || error instanceof MissingAccessRulesError || error instanceof NatsUnavailableError || error instanceof DeprecationRegistryError) {
-    console.error(error.message);
+  const setupErrors = [ConfigError, DatabaseSetupError, EmbeddedDatabaseInUseError, MissingAccessRulesError, NatsUnavailableError, DeprecationRegistryError];
+  if (setupErrors.some((type) => error instanceof type)) {
+    console.error((error as Error).message);
   } else {
     console.error('Failed to start:', error);
   }

@@ -6,7 +6,7 @@ import { loadRegistry } from '../deprecations/registry';
 import { usageSince } from '../deprecations/usageQueries';
 
 // npm run deprecations:report -- [--days 30]
-// Reads DATABASE_URL, or the embedded database's folder (stop the server first).
+// Reads DATABASE_URL, or the embedded database's folder (refused while a server uses it).
 const { values } = parseArgs({ options: { days: { type: 'string', default: '30' } } });
 
 async function main(): Promise<void> {
