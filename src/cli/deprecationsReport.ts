@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(days) || days < 1) throw new Error(`--days must be a positive integer, got "${values.days}".`);
   const config = loadConfig();
   const embedded = config.database.url ? null : await startEmbeddedDatabase(config.database.embeddedDataDir);
-  const db = connectDatabase({ connectionString: config.database.url ?? embedded!.connectionString, poolSize: 1 });
+  const db = connectDatabase({ connectionString: config.database.url ?? embedded!.connectionString, poolSize: 1, timeouts: config.database.timeouts });
   try {
     const registry = loadRegistry();
     const usage = await usageSince(db.prisma, days);

@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import type { DatabaseTimeouts } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
 
 /** What the database driver has actually sent: the ground truth for batching tests and benchmarks. */
@@ -19,14 +20,49 @@ export interface Database {
 export interface DatabaseOptions {
   connectionString: string;
   poolSize: number;
+  timeouts: DatabaseTimeouts;
 }
 
-export function connectDatabase({ connectionString, poolSize }: DatabaseOptions): Database {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+/**
+ * How long the client waits for any answer: longer than the statement timeout, so that
+ * PostgreSQL cancels a slow statement itself (a clean error, the connection kept), and only a
+ * server or network that stopped answering altogether meets this one.
+ */
+export function clientQueryTimeoutMs(timeouts: DatabaseTimeouts): number {
+  return timeouts.statementTimeoutMs + 1_000;
+}
+
+/**
+ * A pool and a Prisma client over it, both bounded in time: no statement, lock wait, wait for a
+ * connection or transaction lasts longer than `timeouts` allow, even when the server hangs.
+ *
+ * The server-side limits travel as startup parameters, so they hold from each connection's
+ * first statement. The embedded PGlite ignores them (its socket server answers the startup
+ * itself; and a SET would be worse: idle_in_transaction_session_timeout set that way wedges
+ * its single session for good). There, a wait behind another connection's transaction is
+ * still bounded by the client-side query timeout, but a long statement is not: PGlite runs it
+ * in the thread of the process that started it (the gateway's, with `npm start`), where no
+ * timer fires until it ends.
+ */
+export function connectDatabase({ connectionString, poolSize, timeouts }: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    statement_timeout: timeouts.statementTimeoutMs,
+    lock_timeout: timeouts.lockTimeoutMs,
+    // A session idle inside a transaction for as long as a whole transaction may last has lost
+    // its client (hung, or cut off): the server ends it and frees the rows it locked.
+    idle_in_transaction_session_timeout: timeouts.transactionTimeoutMs,
+    query_timeout: clientQueryTimeoutMs(timeouts),
+    connectionTimeoutMillis: timeouts.acquireTimeoutMs,
+  });
   const stats = countStatements(pool);
   // An idle client can lose its connection (database restart): log-worthy, never fatal.
   pool.on('error', () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    transactionOptions: { maxWait: timeouts.acquireTimeoutMs, timeout: timeouts.transactionTimeoutMs },
+  });
   return {
     prisma,
     pool,

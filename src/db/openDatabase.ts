@@ -15,9 +15,9 @@ export class DatabaseSetupError extends Error {
  * migrated on every start and seeded with demo data when it is empty.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const { url, poolSize, embeddedDataDir } = config.database;
+  const { url, poolSize, embeddedDataDir, timeouts } = config.database;
   if (url) {
-    const db = connectDatabase({ connectionString: url, poolSize });
+    const db = connectDatabase({ connectionString: url, poolSize, timeouts });
     let pending: string[];
     try {
       pending = await findPendingMigrations(db.pool);
@@ -35,7 +35,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   }
 
   const embedded = await startEmbeddedDatabase(embeddedDataDir);
-  const db = connectDatabase({ connectionString: embedded.connectionString, poolSize });
+  const db = connectDatabase({ connectionString: embedded.connectionString, poolSize, timeouts });
   const applied = await applyMigrations(db.pool);
   if (applied.length) logger.info({ migrations: applied }, 'embedded database migrated');
   if ((await db.prisma.product.count()) === 0) {

@@ -1,7 +1,7 @@
 import { connectDatabase, type Database } from '../../src/db/database';
 import { startEmbeddedDatabase } from '../../src/db/embeddedDatabase';
 import { applyMigrations } from '../../src/db/migrations';
-import { createThrowawayDatabase } from './testDatabases';
+import { createThrowawayDatabase, DEFAULT_DATABASE_TIMEOUTS } from './testDatabases';
 
 /**
  * An empty, migrated database of the test's own, for tests that act on whole tables (the
@@ -12,7 +12,7 @@ export async function createIsolatedDatabase(): Promise<{ db: Database; close: (
   const serverUrl = process.env.DATABASE_URL;
   const target = serverUrl ? await createThrowawayDatabase(serverUrl, 'gateway_isolated') : null;
   const embedded = target ? null : await startEmbeddedDatabase(null);
-  const db = connectDatabase({ connectionString: target?.url ?? embedded!.connectionString, poolSize: 4 });
+  const db = connectDatabase({ connectionString: target?.url ?? embedded!.connectionString, poolSize: 4, timeouts: DEFAULT_DATABASE_TIMEOUTS });
   await applyMigrations(db.pool);
   return {
     db,
