@@ -1,7 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { DatabaseTimeouts } from '../config';
+import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { PrismaClient } from '../generated/prisma/client';
+import { superviseConnections } from './connectionSupervision';
 
 /** What the database driver has actually sent: the ground truth for batching tests and benchmarks. */
 export interface DriverStats {
@@ -14,7 +16,13 @@ export interface Database {
   stats: DriverStats;
   /** True when a trivial query answers within `timeoutMs`. */
   isReachable(timeoutMs?: number): Promise<boolean>;
-  close(): Promise<void>;
+  /**
+   * Ends the pool, waiting for checked-out connections to come back until `deadline` (ms since
+   * the epoch; default: the longest a healthy transaction keeps one), then closing those still
+   * open without waiting for the server. Resolves to true when everything closed in order.
+   * A second call gets the first one's outcome.
+   */
+  close(options?: { deadline?: number }): Promise<boolean>;
 }
 
 export interface DatabaseOptions {
@@ -57,12 +65,17 @@ export function connectDatabase({ connectionString, poolSize, timeouts }: Databa
     connectionTimeoutMillis: timeouts.acquireTimeoutMs,
   });
   const stats = countStatements(pool);
+  const connections = superviseConnections(pool);
   // An idle client can lose its connection (database restart): log-worthy, never fatal.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
     transactionOptions: { maxWait: timeouts.acquireTimeoutMs, timeout: timeouts.transactionTimeoutMs },
   });
+  // A checked-out connection is back by then, unless broken: a transaction's last statement
+  // may start just before its timeout and wait for its answer that long again.
+  const longestCheckoutMs = timeouts.transactionTimeoutMs + clientQueryTimeoutMs(timeouts);
+  let closing: Promise<boolean> | undefined;
   return {
     prisma,
     pool,
@@ -82,9 +95,17 @@ export function connectDatabase({ connectionString, poolSize, timeouts }: Databa
         clearTimeout(timer);
       }
     },
-    async close() {
-      await prisma.$disconnect();
-      await pool.end();
+    close({ deadline = Date.now() + longestCheckoutMs } = {}) {
+      closing ??= (async () => {
+        const ended = (async () => {
+          await prisma.$disconnect();
+          await pool.end();
+        })();
+        if ((await beforeDeadline(ended, deadline)) !== PAST_DEADLINE) return true;
+        connections.destroyAll();
+        return false;
+      })();
+      return closing;
     },
   };
 }

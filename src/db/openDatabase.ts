@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { connectDatabase, type Database } from './database';
 import { startEmbeddedDatabase } from './embeddedDatabase';
 import { applyMigrations, findPendingMigrations } from './migrations';
@@ -45,9 +46,11 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   logger.info({ dataDir: embeddedDataDir }, 'using the embedded PostgreSQL (set DATABASE_URL to use your own)');
   return {
     ...db,
-    async close() {
-      await db.close();
-      await embedded.stop();
+    async close(options = {}) {
+      const closed = await db.close(options);
+      // In this process: it stops as soon as its socket server has let go of the connections.
+      const stopped = (await beforeDeadline(embedded.stop(), options.deadline ?? Infinity)) !== PAST_DEADLINE;
+      return closed && stopped;
     },
   };
 }

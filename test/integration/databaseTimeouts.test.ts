@@ -78,7 +78,7 @@ describe('a server that stops answering', () => {
     await db.prisma.product.count(); // the pool's one connection, open before the freeze
   });
   afterEach(async () => {
-    await db.close();
+    await db.close({ deadline: Date.now() + 1_000 });
     await proxy.close();
   });
 
@@ -87,5 +87,32 @@ describe('a server that stops answering', () => {
     const { error, ms } = await failure(() => db.prisma.product.count());
     expect(retryableReason(error)).toBe('no answer');
     expect(ms).toBeLessThan(clientQueryTimeoutMs(TIMEOUTS) + MARGIN_MS);
+  });
+
+  it('fails a transaction, and closes in order: the connection it held is back in the pool', async () => {
+    const { error, ms } = await failure(() =>
+      db.prisma.$transaction(async (tx) => {
+        await tx.product.count();
+        proxy.freeze();
+        await tx.product.count();
+      }),
+    );
+    expect(retryableReason(error)).toBe('no answer');
+    expect(ms).toBeLessThan(clientQueryTimeoutMs(TIMEOUTS) + MARGIN_MS);
+    expect(await db.close({ deadline: Date.now() + 1_000 })).toBe(true);
+  });
+
+  it('gives a transaction whose connection was cut its pool slot back, so the next transaction runs', async () => {
+    const { error } = await failure(() =>
+      db.prisma.$transaction(async (tx) => {
+        await tx.product.count();
+        proxy.cutConnections();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await tx.product.count();
+      }),
+    );
+    expect(retryableReason(error)).toBe('connection lost');
+    // The pool holds one connection: a slot never given back would make this wait, then fail.
+    await expect(db.prisma.$transaction((tx) => tx.warehouse.count())).resolves.toBeGreaterThan(0);
   });
 });
