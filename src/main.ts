@@ -7,6 +7,7 @@ import { DatabaseSetupError, openDatabase } from './db/openDatabase';
 import { OutboxDispatcher } from './events/dispatcher';
 import { NatsPublisher } from './events/natsPublisher';
 import { createServer } from './server/createServer';
+import { runShutdownSteps } from './server/shutdownSteps';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,19 +22,25 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    try {
-      await server.stop();
-      logger.info('http server drained');
-      await dispatcher?.stop();
-      await db.close();
-      logger.info('database closed');
+    // One deadline for every step, whatever the database does meanwhile.
+    const graceMs = config.http.shutdownGraceMs;
+    const deadline = Date.now() + graceMs;
+    logger.info({ signal, graceMs }, 'shutting down: draining in-flight requests');
+    const serverUnfinished = await server.stop({ deadline });
+    if (serverUnfinished.length === 0) logger.info('http server drained');
+    const databaseUnfinished = await runShutdownSteps(deadline, [
+      ['outbox dispatcher', async () => dispatcher?.stop()],
+      ['database', () => db.close({ deadline })],
+    ]);
+    if (databaseUnfinished.length === 0) logger.info('database closed');
+    const unfinished = [...serverUnfinished, ...databaseUnfinished];
+    if (unfinished.length === 0) {
       logger.info('shut down cleanly');
       process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
     }
+    const steps = unfinished.map((u) => u.step).join(', ');
+    logger.warn({ unfinished }, `shut down within SHUTDOWN_GRACE_MS (${graceMs} ms) by cutting short: ${steps}`);
+    process.exit(1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

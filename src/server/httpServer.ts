@@ -17,14 +17,14 @@ export class InFlightRequests {
     });
   }
 
-  /** Resolves when none is left, or after `timeoutMs` at the latest. */
-  drained(timeoutMs: number): Promise<void> {
-    if (this.count === 0) return Promise.resolve();
+  /** Resolves to true when none is left, or to false after `timeoutMs` if some still are. */
+  drained(timeoutMs: number): Promise<boolean> {
+    if (this.count === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const timer = setTimeout(() => resolve(false), timeoutMs);
       this.idle.push(() => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       });
     });
   }
