@@ -11,7 +11,7 @@ export interface LockOwner {
 }
 
 export interface DataDirLock {
-  /** `<dataDir>.lock`: next to the folder, so that PGlite never sees it and deleting the folder keeps it. */
+  /** `<dataDir>.lock`: next to the folder, not in it, so that PGlite never sees it and deleting the folder to start over keeps it. */
   readonly lockFile: string;
   /** Deletes the lock file if it is still ours. Safe to call twice. */
   release(): void;
@@ -38,16 +38,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   const lockFile = `${folder}.lock`;
   const me: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
   const content = JSON.stringify(me);
-  // Each pass takes the lock, throws, or finds that another process changed it meanwhile.
-  for (let pass = 0; ; pass += 1) {
-    if (createExclusively(lockFile, content)) break;
-    const seen = readOwner(lockFile);
-    if (seen === 'missing') continue; // released between our attempt and our read
-    if (seen === 'unreadable') throw unreadableLock(folder, lockFile);
-    if (isAlive(seen, lockFile)) throw inUse(folder, lockFile, seen);
-    if (takeOverStaleLock(lockFile, seen, content)) break;
-    if (pass === 100) throw new EmbeddedDatabaseInUseError(`Could not take over the stale lock ${lockFile}: other processes kept changing it. Start one process at a time.`);
-  }
+  takeLock(folder, lockFile, content);
   heldHere.add(lockFile);
   const releaseOnExit = () => release();
   process.on('exit', releaseOnExit);
@@ -61,6 +52,19 @@ export function lockDataDir(dataDir: string): DataDirLock {
     if (readFileOrNull(lockFile) === content) unlinkQuietly(lockFile);
   }
   return { lockFile, release };
+}
+
+function takeLock(folder: string, lockFile: string, content: string): void {
+  // Each pass takes the lock, throws, or finds that another process changed it meanwhile.
+  for (let pass = 0; pass < 100; pass += 1) {
+    if (createExclusively(lockFile, content)) return;
+    const seen = readOwner(lockFile);
+    if (seen === 'missing') continue; // released between our attempt and our read
+    if (seen === 'unreadable') throw unreadableLock(folder, lockFile);
+    if (isAlive(seen, lockFile)) throw inUse(folder, lockFile, seen);
+    if (takeOverStaleLock(lockFile, seen, content)) return;
+  }
+  throw new EmbeddedDatabaseInUseError(`Could not take the lock ${lockFile}: other processes kept changing it. Start one process at a time on ${folder}.`);
 }
 
 /**

@@ -70,6 +70,8 @@ export function connectDatabase({ connectionString, poolSize, timeouts }: Databa
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
+    // Prisma 6.19 lets a transaction's start run past maxWait and only then fails it (P2028):
+    // the pool's connection timeout and the query timeout are what bound the wait itself.
     transactionOptions: { maxWait: timeouts.acquireTimeoutMs, timeout: timeouts.transactionTimeoutMs },
   });
   // A checked-out connection is back by then, unless broken: a transaction's last statement
