@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
 import path from 'node:path';
+import { loadConfig } from '../src/config';
 import { connectDatabase, type Database } from '../src/db/database';
 import { startEmbeddedDatabase } from '../src/db/embeddedDatabase';
 import { applyMigrations } from '../src/db/migrations';
@@ -32,6 +33,8 @@ const QUERY = `query { orders(first: ${FIRST}) { edges { node { id status create
 const AUTOCANNON = path.resolve(__dirname, '../node_modules/.bin/autocannon');
 const TSX = path.resolve(__dirname, '../node_modules/.bin/tsx');
 const SEED_SCRIPT = path.resolve(__dirname, '../prisma/seed.ts');
+/** As the gateway under test has them (DATABASE_STATEMENT_TIMEOUT_MS and the others). */
+const DATABASE_TIMEOUTS = loadConfig().database.timeouts;
 
 interface Measurement {
   name: string;
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
   const { url, kind, drop } = await createBenchDatabase();
   try {
     console.log(`Database: ${kind}. Seeding the bench dataset...`);
-    const setup = connectDatabase({ connectionString: url, poolSize: 4 });
+    const setup = connectDatabase({ connectionString: url, poolSize: 4, timeouts: DATABASE_TIMEOUTS });
     await applyMigrations(setup.pool);
     await setup.close();
     // Seeded by the seed command in its own process, so its memory is not in the RSS we report.
@@ -117,7 +120,7 @@ async function measureGateway(name: string, databaseUrl: string, batching: 'on' 
 }
 
 async function measureHandWrittenSql(databaseUrl: string, results: Measurement[], expected: unknown): Promise<void> {
-  const db = connectDatabase({ connectionString: databaseUrl, poolSize: CONNECTIONS });
+  const db = connectDatabase({ connectionString: databaseUrl, poolSize: CONNECTIONS, timeouts: DATABASE_TIMEOUTS });
   try {
     const { rows } = await db.pool.query<{ data: string }>(HAND_WRITTEN_ORDERS_SQL, [FIRST]);
     if (!isDeepStrictEqual(JSON.parse(rows[0]!.data), expected)) throw new Error('the hand-written SQL returns different data than the gateway');

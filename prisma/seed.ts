@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/database';
 import { SEED_SIZES, seedDatabase, type SeedSize, type SeedSizeName } from '../src/db/seed';
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     seed: count('seed', base.seed),
   };
   const connectionString = process.env.DATABASE_URL ?? fail('DATABASE_URL is required: the database to seed (run `npm run db:migrate` first).');
-  const db = connectDatabase({ connectionString, poolSize: 4 });
+  const db = connectDatabase({ connectionString, poolSize: 4, timeouts: loadConfig().database.timeouts });
   try {
     const started = Date.now();
     const counts = await seedDatabase(db.prisma, size, { reset: values.reset });

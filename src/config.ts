@@ -7,6 +7,17 @@ import { z } from 'zod';
  */
 const tiersSchema = z.record(z.string(), z.object({ bucketSize: z.number().int().min(1), restoreRate: z.number().positive() }));
 
+/** A duration setting: whole milliseconds, never 0, since for PostgreSQL and pg 0 means "wait forever". */
+function milliseconds(defaultMs: number) {
+  const wholeMs = 'must be a whole number of milliseconds';
+  return z.coerce
+    .number({ error: wholeMs })
+    .int(wholeMs)
+    .min(1, 'must be at least 1 (0 would mean no limit)')
+    .max(3_600_000, 'must be at most 3600000 (an hour)')
+    .default(defaultMs);
+}
+
 /** Points per bucket and per second, by tier; RATE_LIMIT_TIERS overrides any of them. */
 export const DEFAULT_RATE_TIERS = {
   anonymous: { bucketSize: 2_000, restoreRate: 100 },
@@ -24,6 +35,10 @@ const settings = {
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(5_000),
+  DATABASE_LOCK_TIMEOUT_MS: milliseconds(2_000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: milliseconds(2_000),
+  DATABASE_TRANSACTION_TIMEOUT_MS: milliseconds(8_000),
   EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATALOADER_BATCHING: z.enum(['on', 'off']).default('on'),
@@ -96,7 +111,7 @@ export interface Config {
   isDevelopment: boolean;
   http: { host: string; port: number; maxBodyBytes: number; shutdownGraceMs: number };
   /** `url` absent: the embedded PostgreSQL (PGlite) in `embeddedDataDir`. */
-  database: { url: string | undefined; poolSize: number; embeddedDataDir: string };
+  database: { url: string | undefined; poolSize: number; embeddedDataDir: string; timeouts: DatabaseTimeouts };
   logLevel: Env['LOG_LEVEL'];
   /** Diagnostic: 'off' makes every DataLoader load its own query, to measure what batching saves. */
   dataLoaderBatching: boolean;
@@ -165,6 +180,18 @@ export interface Config {
   };
 }
 
+/** How long the database may keep a caller waiting, whatever it does (see connectDatabase). */
+export interface DatabaseTimeouts {
+  /** PostgreSQL cancels a statement running longer (statement_timeout). */
+  statementTimeoutMs: number;
+  /** PostgreSQL cancels a statement waiting longer for a row or table lock (lock_timeout). */
+  lockTimeoutMs: number;
+  /** Waiting for a free pooled connection, and for a new connection to be established. */
+  acquireTimeoutMs: number;
+  /** An interactive transaction, from BEGIN to COMMIT. */
+  transactionTimeoutMs: number;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -197,12 +224,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid configuration:\n  IDEMPOTENCY_LEASE_MS=${e.IDEMPOTENCY_LEASE_MS}: must be longer than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}), so that a key is never taken over from a request still running (default: 30000).`,
     );
   }
+  if (e.DATABASE_LOCK_TIMEOUT_MS > e.DATABASE_STATEMENT_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DATABASE_LOCK_TIMEOUT_MS=${e.DATABASE_LOCK_TIMEOUT_MS} is longer than DATABASE_STATEMENT_TIMEOUT_MS=${e.DATABASE_STATEMENT_TIMEOUT_MS}: ` +
+        'a statement waiting for a lock would be cancelled by the statement timeout first. Set the lock timeout at most the statement timeout (defaults: 2000 and 5000).',
+    );
+  }
+  if (e.DATABASE_TRANSACTION_TIMEOUT_MS <= e.DATABASE_STATEMENT_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DATABASE_TRANSACTION_TIMEOUT_MS=${e.DATABASE_TRANSACTION_TIMEOUT_MS} is not longer than DATABASE_STATEMENT_TIMEOUT_MS=${e.DATABASE_STATEMENT_TIMEOUT_MS}: ` +
+        'a transaction runs several statements, each allowed the statement timeout. Set the transaction timeout above the statement timeout (defaults: 8000 and 5000).',
+    );
+  }
   const jwtSecret = e.JWT_SECRET ?? (e.NODE_ENV === 'development' && keySources.length === 0 ? DEVELOPMENT_JWT_SECRET : undefined);
   return {
     env: e.NODE_ENV,
     isDevelopment: e.NODE_ENV === 'development',
     http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, shutdownGraceMs: e.SHUTDOWN_GRACE_MS },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, embeddedDataDir: e.EMBEDDED_DATA_DIR },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      embeddedDataDir: e.EMBEDDED_DATA_DIR,
+      timeouts: {
+        statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
+        acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+        transactionTimeoutMs: e.DATABASE_TRANSACTION_TIMEOUT_MS,
+      },
+    },
     logLevel: e.LOG_LEVEL,
     dataLoaderBatching: e.DATALOADER_BATCHING === 'on',
     auth: {

@@ -2,10 +2,12 @@ import pino from 'pino';
 import { MissingAccessRulesError } from './auth/accessRules';
 import { DeprecationRegistryError } from './deprecations/registry';
 import { ConfigError, loadConfig } from './config';
+import { EmbeddedDatabaseInUseError } from './db/dataDirLock';
 import { DatabaseSetupError, openDatabase } from './db/openDatabase';
 import { OutboxDispatcher } from './events/dispatcher';
 import { NatsPublisher } from './events/natsPublisher';
 import { createServer } from './server/createServer';
+import { runShutdownSteps } from './server/shutdownSteps';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,19 +22,25 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    try {
-      await server.stop();
-      logger.info('http server drained');
-      await dispatcher?.stop();
-      await db.close();
-      logger.info('database closed');
+    // One deadline for every step, whatever the database does meanwhile.
+    const graceMs = config.http.shutdownGraceMs;
+    const deadline = Date.now() + graceMs;
+    logger.info({ signal, graceMs }, 'shutting down: draining in-flight requests');
+    const serverUnfinished = await server.stop({ deadline });
+    if (serverUnfinished.length === 0) logger.info('http server drained');
+    const databaseUnfinished = await runShutdownSteps(deadline, [
+      ['outbox dispatcher', async () => dispatcher?.stop()],
+      ['database', () => db.close({ deadline })],
+    ]);
+    if (databaseUnfinished.length === 0) logger.info('database closed');
+    const unfinished = [...serverUnfinished, ...databaseUnfinished];
+    if (unfinished.length === 0) {
       logger.info('shut down cleanly');
       process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
     }
+    const steps = unfinished.map((u) => u.step).join(', ');
+    logger.warn({ unfinished }, `shut down within SHUTDOWN_GRACE_MS (${graceMs} ms) by cutting short: ${steps}`);
+    process.exit(1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -62,8 +70,9 @@ async function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, pris
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseSetupError || error instanceof MissingAccessRulesError || error instanceof NatsUnavailableError || error instanceof DeprecationRegistryError) {
-    console.error(error.message);
+  const setupErrors = [ConfigError, DatabaseSetupError, EmbeddedDatabaseInUseError, MissingAccessRulesError, NatsUnavailableError, DeprecationRegistryError];
+  if (setupErrors.some((type) => error instanceof type)) {
+    console.error((error as Error).message);
   } else {
     console.error('Failed to start:', error);
   }

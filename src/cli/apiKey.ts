@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createApiKey, revokeApiKey } from '../auth/apiKeys';
 import { SCOPES } from '../auth/scopes';
+import { loadConfig } from '../config';
 import { connectDatabase } from '../db/database';
 
 const USAGE = `Usage (DATABASE_URL names the database):
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const [command, argument] = positionals;
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString || !command) fail(connectionString ? USAGE : `DATABASE_URL is required.\n${USAGE}`);
-  const db = connectDatabase({ connectionString, poolSize: 1 });
+  const db = connectDatabase({ connectionString, poolSize: 1, timeouts: loadConfig().database.timeouts });
   try {
     if (command === 'create') {
       if (!values.client || !values.scopes) fail(USAGE);

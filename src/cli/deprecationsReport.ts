@@ -6,7 +6,7 @@ import { loadRegistry } from '../deprecations/registry';
 import { usageSince } from '../deprecations/usageQueries';
 
 // npm run deprecations:report -- [--days 30]
-// Reads DATABASE_URL, or the embedded database's folder (stop the server first).
+// Reads DATABASE_URL, or the embedded database's folder (refused while a server uses it).
 const { values } = parseArgs({ options: { days: { type: 'string', default: '30' } } });
 
 async function main(): Promise<void> {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(days) || days < 1) throw new Error(`--days must be a positive integer, got "${values.days}".`);
   const config = loadConfig();
   const embedded = config.database.url ? null : await startEmbeddedDatabase(config.database.embeddedDataDir);
-  const db = connectDatabase({ connectionString: config.database.url ?? embedded!.connectionString, poolSize: 1 });
+  const db = connectDatabase({ connectionString: config.database.url ?? embedded!.connectionString, poolSize: 1, timeouts: config.database.timeouts });
   try {
     const registry = loadRegistry();
     const usage = await usageSince(db.prisma, days);

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   const next = workingTreeVersion(repo, listSchemaFiles);
   let recentUsage: Map<string, number> | null = null;
   if (databaseUrl) {
-    const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1 });
+    const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1, timeouts: config.database.timeouts });
     try {
       recentUsage = new Map();
       for (const u of await usageSince(db.prisma, usageDays)) recentUsage.set(u.coordinate, (recentUsage.get(u.coordinate) ?? 0) + u.count);

@@ -1,6 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import type { DatabaseTimeouts } from '../config';
+import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { PrismaClient } from '../generated/prisma/client';
+import { superviseConnections } from './connectionSupervision';
 
 /** What the database driver has actually sent: the ground truth for batching tests and benchmarks. */
 export interface DriverStats {
@@ -13,20 +16,68 @@ export interface Database {
   stats: DriverStats;
   /** True when a trivial query answers within `timeoutMs`. */
   isReachable(timeoutMs?: number): Promise<boolean>;
-  close(): Promise<void>;
+  /**
+   * Ends the pool, waiting for checked-out connections to come back until `deadline` (ms since
+   * the epoch; default: the longest a healthy transaction keeps one), then closing those still
+   * open without waiting for the server. Resolves to true when everything closed in order.
+   * A second call gets the first one's outcome.
+   */
+  close(options?: { deadline?: number }): Promise<boolean>;
 }
 
 export interface DatabaseOptions {
   connectionString: string;
   poolSize: number;
+  timeouts: DatabaseTimeouts;
 }
 
-export function connectDatabase({ connectionString, poolSize }: DatabaseOptions): Database {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+/**
+ * How long the client waits for any answer: longer than the statement timeout, so that
+ * PostgreSQL cancels a slow statement itself (a clean error, the connection kept), and only a
+ * server or network that stopped answering altogether meets this one.
+ */
+export function clientQueryTimeoutMs(timeouts: DatabaseTimeouts): number {
+  return timeouts.statementTimeoutMs + 1_000;
+}
+
+/**
+ * A pool and a Prisma client over it, both bounded in time: no statement, lock wait, wait for a
+ * connection or transaction lasts longer than `timeouts` allow, even when the server hangs.
+ *
+ * The server-side limits travel as startup parameters, so they hold from each connection's
+ * first statement. The embedded PGlite ignores them (its socket server answers the startup
+ * itself; and a SET would be worse: idle_in_transaction_session_timeout set that way wedges
+ * its single session for good). There, a wait behind another connection's transaction is
+ * still bounded by the client-side query timeout, but a long statement is not: PGlite runs it
+ * in the thread of the process that started it (the gateway's, with `npm start`), where no
+ * timer fires until it ends.
+ */
+export function connectDatabase({ connectionString, poolSize, timeouts }: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    statement_timeout: timeouts.statementTimeoutMs,
+    lock_timeout: timeouts.lockTimeoutMs,
+    // A session idle inside a transaction for as long as a whole transaction may last has lost
+    // its client (hung, or cut off): the server ends it and frees the rows it locked.
+    idle_in_transaction_session_timeout: timeouts.transactionTimeoutMs,
+    query_timeout: clientQueryTimeoutMs(timeouts),
+    connectionTimeoutMillis: timeouts.acquireTimeoutMs,
+  });
   const stats = countStatements(pool);
+  const connections = superviseConnections(pool);
   // An idle client can lose its connection (database restart): log-worthy, never fatal.
   pool.on('error', () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    // Prisma 6.19 lets a transaction's start run past maxWait and only then fails it (P2028):
+    // the pool's connection timeout and the query timeout are what bound the wait itself.
+    transactionOptions: { maxWait: timeouts.acquireTimeoutMs, timeout: timeouts.transactionTimeoutMs },
+  });
+  // A checked-out connection is back by then, unless broken: a transaction's last statement
+  // may start just before its timeout and wait for its answer that long again.
+  const longestCheckoutMs = timeouts.transactionTimeoutMs + clientQueryTimeoutMs(timeouts);
+  let closing: Promise<boolean> | undefined;
   return {
     prisma,
     pool,
@@ -46,9 +97,17 @@ export function connectDatabase({ connectionString, poolSize }: DatabaseOptions)
         clearTimeout(timer);
       }
     },
-    async close() {
-      await prisma.$disconnect();
-      await pool.end();
+    close({ deadline = Date.now() + longestCheckoutMs } = {}) {
+      closing ??= (async () => {
+        const ended = (async () => {
+          await prisma.$disconnect();
+          await pool.end();
+        })();
+        if ((await beforeDeadline(ended, deadline)) !== PAST_DEADLINE) return true;
+        connections.destroyAll();
+        return false;
+      })();
+      return closing;
     },
   };
 }

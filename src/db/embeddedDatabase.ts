@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataDir } from './dataDirLock';
 
 // The contrib entry has a CommonJS build but only ESM type declarations, so TypeScript needs
 // the types resolved in import mode while Node loads the CommonJS file.
@@ -24,20 +25,36 @@ export interface EmbeddedDatabase {
  * PGlite is a single session: the socket server queues statements from all connections
  * and keeps a transaction's statements together, so a pool of several clients is safe but
  * gains no parallelism. It is the zero-setup default, not the production path.
+ *
+ * A folder has one user at a time: a second process (a second server, or a CLI while the
+ * server runs) fails with EmbeddedDatabaseInUseError before PGlite opens anything.
  */
 export async function startEmbeddedDatabase(dataDir: string | null): Promise<EmbeddedDatabase> {
   if (dataDir) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
-  const db = await PGlite.create({
-    ...(dataDir ? { dataDir: path.resolve(dataDir) } : {}),
-    extensions: { pg_trgm },
-  });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
-  await server.start();
-  return {
-    connectionString: `postgresql://postgres@${server.getServerConn()}/postgres`,
-    async stop() {
-      await server.stop();
+  const lock = dataDir ? lockDataDir(dataDir) : null;
+  try {
+    const db = await PGlite.create({
+      ...(dataDir ? { dataDir: path.resolve(dataDir) } : {}),
+      extensions: { pg_trgm },
+    });
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+    await server.start().catch(async (error: unknown) => {
       await db.close();
-    },
-  };
+      throw error;
+    });
+    return {
+      connectionString: `postgresql://postgres@${server.getServerConn()}/postgres`,
+      async stop() {
+        try {
+          await server.stop();
+          await db.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { connectDatabase, type Database } from './database';
 import { startEmbeddedDatabase } from './embeddedDatabase';
 import { applyMigrations, findPendingMigrations } from './migrations';
@@ -15,9 +16,9 @@ export class DatabaseSetupError extends Error {
  * migrated on every start and seeded with demo data when it is empty.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const { url, poolSize, embeddedDataDir } = config.database;
+  const { url, poolSize, embeddedDataDir, timeouts } = config.database;
   if (url) {
-    const db = connectDatabase({ connectionString: url, poolSize });
+    const db = connectDatabase({ connectionString: url, poolSize, timeouts });
     let pending: string[];
     try {
       pending = await findPendingMigrations(db.pool);
@@ -35,7 +36,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   }
 
   const embedded = await startEmbeddedDatabase(embeddedDataDir);
-  const db = connectDatabase({ connectionString: embedded.connectionString, poolSize });
+  const db = connectDatabase({ connectionString: embedded.connectionString, poolSize, timeouts });
   const applied = await applyMigrations(db.pool);
   if (applied.length) logger.info({ migrations: applied }, 'embedded database migrated');
   if ((await db.prisma.product.count()) === 0) {
@@ -45,9 +46,11 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   logger.info({ dataDir: embeddedDataDir }, 'using the embedded PostgreSQL (set DATABASE_URL to use your own)');
   return {
     ...db,
-    async close() {
-      await db.close();
-      await embedded.stop();
+    async close(options = {}) {
+      const closed = await db.close(options);
+      // In this process: it stops as soon as its socket server has let go of the connections.
+      const stopped = (await beforeDeadline(embedded.stop(), options.deadline ?? Infinity)) !== PAST_DEADLINE;
+      return closed && stopped;
     },
   };
 }

@@ -38,8 +38,10 @@ import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { DocumentCache } from '../websocket/documentCache';
 import { startWebSocketServer } from '../websocket/webSocketServer';
+import { msUntil } from '../deadline';
 import { buildSchema, listClientsWithOperations } from './buildSchema';
 import { classifyFailure, createFormatError } from './formatError';
+import { runShutdownSteps, type UnfinishedStep } from './shutdownSteps';
 
 export interface GatewayServer {
   httpServer: Server;
@@ -50,8 +52,13 @@ export interface GatewayServer {
   webSocket: { readonly connections: number };
   /** Starts listening; resolves to the /graphql URL. */
   listen(): Promise<string>;
-  /** Stops accepting, drains in-flight requests (up to the grace period), then stops Apollo. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting, drains in-flight requests, stops Apollo and flushes what is pending, all by
+   * `deadline` (ms since the epoch; default: SHUTDOWN_GRACE_MS from now). At the deadline the
+   * HTTP connections still open are closed. Resolves, at the deadline at the latest, to the
+   * steps that did not finish (empty: a clean stop).
+   */
+  stop(options?: { deadline?: number }): Promise<UnfinishedStep[]>;
 }
 
 export async function createServer(config: Config, db: Database, logger: Logger): Promise<GatewayServer> {
@@ -173,17 +180,25 @@ export async function createServer(config: Config, db: Database, logger: Logger)
           resolve(`http://${host}:${port}/graphql`);
         });
       }),
-    async stop() {
-      const deadline = Date.now() + config.http.shutdownGraceMs;
-      await webSocket.close();
-      await eventFeed.close();
-      await apollo.stop();
-      // The drain plugin stops waiting for a request once its client disconnects (or was
-      // answered at its deadline); its resolvers may still be using the database, which the
-      // caller closes next.
-      await inFlight.drained(Math.max(0, deadline - Date.now()));
-      await buckets.close();
-      await usageRecorder.flush();
+    async stop({ deadline = Date.now() + config.http.shutdownGraceMs } = {}) {
+      // The drain plugin waits at most its own grace period, which starts later: this cuts
+      // off the requests still running (a database that hangs) at the caller's deadline.
+      const cutOff = setTimeout(() => httpServer.closeAllConnections(), msUntil(deadline));
+      try {
+        return await runShutdownSteps(deadline, [
+          ['websocket', () => webSocket.close()],
+          ['event feed', () => eventFeed.close()],
+          ['http drain', () => apollo.stop()],
+          // The drain plugin stops waiting for a request once its client disconnects (or was
+          // answered at its deadline); its resolvers may still be using the database, which
+          // the caller closes next.
+          ['in-flight requests', () => inFlight.drained(msUntil(deadline))],
+          ['rate-limit buckets', () => buckets.close()],
+          ['deprecated-usage flush', () => usageRecorder.flush()],
+        ]);
+      } finally {
+        clearTimeout(cutOff);
+      }
     },
   };
 }

@@ -46,7 +46,7 @@ export async function startLocalGateway(options: {
     claims: { roles: options.roles },
     expiresIn: '1h',
   });
-  const db = connectDatabase({ connectionString: options.databaseUrl, poolSize: config.database.poolSize });
+  const db = connectDatabase({ connectionString: options.databaseUrl, poolSize: config.database.poolSize, timeouts: config.database.timeouts });
   const server = await createServer(config, db, pino({ level: 'silent' }));
   const url = await server.listen();
   return {

@@ -2,7 +2,7 @@ import { connectDatabase } from '../../src/db/database';
 import { startEmbeddedDatabase } from '../../src/db/embeddedDatabase';
 import { applyMigrations } from '../../src/db/migrations';
 import { SEED_SIZES, seedDatabase } from '../../src/db/seed';
-import { createThrowawayDatabase } from './testDatabases';
+import { createThrowawayDatabase, DEFAULT_DATABASE_TIMEOUTS } from './testDatabases';
 
 /**
  * One database per test run, migrated and seeded with the demo data, whose URL the test
@@ -23,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
     url = embedded.connectionString;
     stop = embedded.stop;
   }
-  const db = connectDatabase({ connectionString: url, poolSize: 2 });
+  const db = connectDatabase({ connectionString: url, poolSize: 2, timeouts: DEFAULT_DATABASE_TIMEOUTS });
   try {
     await applyMigrations(db.pool);
     await seedDatabase(db.prisma, SEED_SIZES.demo);

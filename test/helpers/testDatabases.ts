@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../../src/config';
+
+/** The database time limits of a gateway started with no settings: what test databases run with. */
+export const DEFAULT_DATABASE_TIMEOUTS = loadConfig({}).database.timeouts;
 
 /**
  * Creates an empty database with a unique name on the PostgreSQL server of `serverUrl`

@@ -78,15 +78,17 @@ describe('when the database is down', () => {
   });
   afterAll(() => broken.close());
 
-  it('masks the failure as INTERNAL_SERVER_ERROR with no cause, stack or SQL', async () => {
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After, with no cause, stack or SQL', async () => {
     const result = await broken.query('{ products(first: 1) { edges { node { id } } } }');
+    expect(result.status).toBe(503);
+    expect(result.headers.get('retry-after')).toBe('1');
     expect(result.body.errors).toHaveLength(1);
     const [error] = result.body.errors!;
     expect(error).toEqual({
-      message: 'Internal server error',
+      message: 'The service is busy or its database is unavailable: retry shortly.',
       locations: [{ line: 1, column: 3 }],
       path: ['products'],
-      extensions: { code: 'INTERNAL_SERVER_ERROR', traceId: expect.any(String) },
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1, traceId: expect.any(String) },
     });
   });
 

@@ -3,6 +3,7 @@ import { newDatabaseWork } from '../../src/db/databaseWork';
 import { createLoaderFactory } from '../../src/loaders/loaderFactory';
 import { createLoaders } from '../../src/modules/registry';
 import { ORDER_LINE_INCLUDE } from '../../src/modules/orders/orderLine';
+import { DEFAULT_DATABASE_TIMEOUTS } from '../helpers/testDatabases';
 import { testDatabaseUrl } from '../helpers/testServer';
 
 /**
@@ -11,7 +12,7 @@ import { testDatabaseUrl } from '../helpers/testServer';
  */
 let db: Database;
 beforeAll(() => {
-  db = connectDatabase({ connectionString: testDatabaseUrl(), poolSize: 2 });
+  db = connectDatabase({ connectionString: testDatabaseUrl(), poolSize: 2, timeouts: DEFAULT_DATABASE_TIMEOUTS });
 });
 afterAll(() => db.close());
 

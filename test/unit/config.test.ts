@@ -37,4 +37,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://id.example.com/jwks.json' })).toThrow(/set only one way/);
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET="short": must be at least 32 characters/);
   });
+
+  it('bounds database time by default, and takes the four limits in milliseconds', () => {
+    expect(loadConfig({}).database.timeouts).toEqual({ statementTimeoutMs: 5_000, lockTimeoutMs: 2_000, acquireTimeoutMs: 2_000, transactionTimeoutMs: 8_000 });
+    const timeouts = loadConfig({
+      DATABASE_STATEMENT_TIMEOUT_MS: '30000',
+      DATABASE_LOCK_TIMEOUT_MS: '1000',
+      DATABASE_ACQUIRE_TIMEOUT_MS: '500',
+      DATABASE_TRANSACTION_TIMEOUT_MS: '60000',
+    }).database.timeouts;
+    expect(timeouts).toEqual({ statementTimeoutMs: 30_000, lockTimeoutMs: 1_000, acquireTimeoutMs: 500, transactionTimeoutMs: 60_000 });
+  });
+
+  it('refuses a database limit that is not a positive whole number of milliseconds, naming its default', () => {
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' })).toThrow('DATABASE_STATEMENT_TIMEOUT_MS="0": must be at least 1 (0 would mean no limit) (default: 5000)');
+    expect(() => loadConfig({ DATABASE_ACQUIRE_TIMEOUT_MS: '2s' })).toThrow('DATABASE_ACQUIRE_TIMEOUT_MS="2s": must be a whole number of milliseconds (default: 2000)');
+    expect(() => loadConfig({ DATABASE_TRANSACTION_TIMEOUT_MS: '7200000' })).toThrow(/DATABASE_TRANSACTION_TIMEOUT_MS="7200000": must be at most 3600000/);
+  });
+
+  it('refuses database limits that contradict each other, saying which gives way', () => {
+    expect(() => loadConfig({ DATABASE_LOCK_TIMEOUT_MS: '6000' })).toThrow(
+      /DATABASE_LOCK_TIMEOUT_MS=6000 is longer than DATABASE_STATEMENT_TIMEOUT_MS=5000: a statement waiting for a lock would be cancelled by the statement timeout first/,
+    );
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '8000' })).toThrow(
+      /DATABASE_TRANSACTION_TIMEOUT_MS=8000 is not longer than DATABASE_STATEMENT_TIMEOUT_MS=8000: a transaction runs several statements/,
+    );
+  });
 });
