@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { startFreezableProxy, type FreezableProxy } from '../helpers/freezableProxy';
+import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
+import { createTestServer, firstError, isEmbeddedDatabase, testDatabaseUrl, type TestServer } from '../helpers/testServer';
+import { connectWebSocket } from '../helpers/webSocketClients';
+
+/**
+ * Bounded time everywhere: a request whose database stops answering, or whose row lock never
+ * comes, is answered with a coded, retryable error (503 SERVICE_UNAVAILABLE, Retry-After)
+ * within its deadline, instead of hanging. The bounds asserted are the deadlines plus a
+ * generous margin: correctness (no hang), not speed.
+ */
+const MARGIN_MS = 3_000;
+
+describe('a database that stops answering', () => {
+  const TIMEOUT_MS = 1_000;
+  let proxy: FreezableProxy;
+  let server: TestServer;
+  beforeAll(async () => {
+    proxy = await startFreezableProxy(testDatabaseUrl());
+    server = await createTestServer({ DATABASE_URL: proxy.url, REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), IDEMPOTENCY_LEASE_MS: '5000' });
+    expect((await server.query('{ products(first: 1) { totalCount } }')).status).toBe(200);
+    proxy.freeze();
+  });
+  afterAll(async () => {
+    await proxy.close(); // the frozen connections break, so the pool can end
+    await server.close();
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After within REQUEST_TIMEOUT_MS', async () => {
+    const started = Date.now();
+    const result = await server.query('{ orders(first: 5) { edges { node { id customer { name } } } } }');
+    const elapsed = Date.now() - started;
+    expect(result.status).toBe(503);
+    expect(result.headers.get('retry-after')).toBe('1');
+    expect(firstError(result).extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1, traceId: result.headers.get('x-trace-id') });
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+  });
+
+  it('answers a WebSocket operation the same way', async () => {
+    const ws = connectWebSocket(server.url, await server.bearer({ roles: ['support'] }));
+    try {
+      const { result } = await ws.run('{ orders(first: 5) { edges { node { id } } } }');
+      expect(result?.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    } finally {
+      await ws.dispose();
+    }
+  });
+});
+
+const describeOnPostgreSQL = isEmbeddedDatabase() ? describe.skip : describe;
+
+// The embedded database has one session: a held lock blocks every other statement, not one row.
+describeOnPostgreSQL('a row lock that never comes', () => {
+  const LOCK_TIMEOUT_MS = 500;
+  let server: TestServer;
+  let holder: pg.Client;
+  beforeAll(async () => {
+    server = await createTestServer({ DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS) });
+    holder = new pg.Client({ connectionString: testDatabaseUrl() });
+    await holder.connect();
+  });
+  afterAll(async () => {
+    await holder.end();
+    await server.close();
+  });
+
+  it('fails placeOrder with 503 SERVICE_UNAVAILABLE after DATABASE_LOCK_TIMEOUT_MS, and its key runs on the retry', async () => {
+    const product = await createStockedProduct(server, { 1: 5 });
+    const shopper = await server.bearer({ roles: ['customer'], customer_id: 7, sub: 'customer-7' });
+    const variables = { input: { items: [{ productId: product.globalId, quantity: 1 }] } };
+    await holder.query('BEGIN');
+    await holder.query('SELECT * FROM "InventoryLevel" WHERE "productId" = $1 FOR UPDATE', [product.id]);
+    try {
+      const started = Date.now();
+      const result = await server.queryAs({ ...shopper, 'idempotency-key': 'key-locked' }, PLACE_ORDER, variables);
+      const elapsed = Date.now() - started;
+      expect(result.status).toBe(503);
+      expect(result.headers.get('retry-after')).toBe('1');
+      expect(firstError(result)).toMatchObject({ path: ['placeOrder'], extensions: { code: 'SERVICE_UNAVAILABLE' } });
+      expect(result.body.data).toBeNull(); // placeOrder is non-null: its failure nulls the root
+      expect(elapsed).toBeLessThan(LOCK_TIMEOUT_MS + MARGIN_MS);
+    } finally {
+      await holder.query('ROLLBACK');
+    }
+    // Nothing was stored under the key: once the lock is gone the same request runs.
+    const retry = await server.queryAs({ ...shopper, 'idempotency-key': 'key-locked' }, PLACE_ORDER, variables);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body.data.placeOrder.order.status).toBe('PENDING');
+  });
+});
