@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { OperationAnalysis, VariablesAnalysis } from '../analysis/operationAnalysis';
+import { forEachResponseObject } from '../pipeline/responseObjects';
 import { isIncluded, type FieldSelection, type SelectionSetInfo } from '../analysis/selectionGraph';
 import { isAllowed, type AccessRules } from './accessRules';
 import type { Scope } from './scopes';
@@ -206,17 +207,8 @@ export function applyDenials(
 
 /** Removes the keys the narrowed document added (placeholders, type markers) from a response. */
 export function stripAuthorizationMarkers(value: unknown): void {
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const current = stack.pop();
-    if (current === null || typeof current !== 'object') continue;
-    if (Array.isArray(current)) {
-      for (const item of current) stack.push(item);
-      continue;
-    }
-    const object = current as Record<string, unknown>;
+  forEachResponseObject(value, (object) => {
     delete object[PLACEHOLDER_KEY];
     delete object[TYPE_MARKER_KEY];
-    for (const child of Object.values(object)) stack.push(child);
-  }
+  });
 }

@@ -1,6 +1,7 @@
 import { estimateCost, type CostModel } from '../complexity/costModel';
 import { QueryTooComplexError } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
+import { forEachResponseObject } from '../pipeline/responseObjects';
 
 /**
  * Prices the operation before execution, with its variables (cached with the analysis per
@@ -32,16 +33,8 @@ export function costPolicy(model: CostModel, maximumQueryCost: number): Policy {
 /** The objects a response holds below its root: the "actual cost" of the default model. */
 export function countObjects(value: unknown): number {
   let count = 0;
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const current = stack.pop();
-    if (current === null || typeof current !== 'object') continue;
-    if (Array.isArray(current)) {
-      for (const item of current) stack.push(item);
-      continue;
-    }
-    if (current !== value) count += 1;
-    for (const child of Object.values(current)) stack.push(child);
-  }
+  forEachResponseObject(value, (object) => {
+    if (object !== value) count += 1;
+  });
   return count;
 }
