@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { OperationAnalysis, VariablesAnalysis } from '../analysis/operationAnalysis';
+import { ErrorCode } from '../errors';
 import { forEachResponseObject } from '../pipeline/responseObjects';
 import { isIncluded, type FieldSelection, type SelectionSetInfo } from '../analysis/selectionGraph';
 import { isAllowed, type AccessRules } from './accessRules';
@@ -25,7 +26,7 @@ export const TYPE_MARKER_KEY = '__authzTypename';
 
 /** What a denied field answers with, at each place it would have been. */
 export interface Denial {
-  code: 'FORBIDDEN' | 'UNAUTHENTICATED';
+  code: typeof ErrorCode.FORBIDDEN | typeof ErrorCode.UNAUTHENTICATED;
   message: string;
 }
 
@@ -62,8 +63,8 @@ export function planAuthorization(
     denied.set(
       coordinate,
       scopes === undefined
-        ? { code: 'UNAUTHENTICATED', message: `Authentication required: ${coordinate} needs ${needs}.` }
-        : { code: 'FORBIDDEN', message: `Not authorized: ${coordinate} needs ${needs}.` },
+        ? { code: ErrorCode.UNAUTHENTICATED, message: `Authentication required: ${coordinate} needs ${needs}.` }
+        : { code: ErrorCode.FORBIDDEN, message: `Not authorized: ${coordinate} needs ${needs}.` },
     );
   }
   const marksTypes = markTypes || denied.size > 0;

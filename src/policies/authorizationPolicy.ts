@@ -1,6 +1,6 @@
 import type { AccessRules } from '../auth/accessRules';
 import { applyDenials, planAuthorization } from '../auth/authorizationPlan';
-import { ForbiddenError, AuthenticationRequiredError } from '../errors';
+import { AuthenticationRequiredError, ErrorCode, ForbiddenError } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
 import type { RequestState } from '../pipeline/requestState';
 
@@ -32,7 +32,7 @@ export function authorizationPolicy(rules: AccessRules): Policy {
         const denied = [...plan.denied].find(([coordinate]) => coordinate.startsWith(`${rootType}.`));
         if (denied) {
           const [, { code, message }] = denied;
-          throw code === 'UNAUTHENTICATED' ? new AuthenticationRequiredError(message) : new ForbiddenError(message);
+          throw code === ErrorCode.UNAUTHENTICATED ? new AuthenticationRequiredError(message) : new ForbiddenError(message);
         }
       }
     },
