@@ -51,7 +51,10 @@ export function checkSentOperation(operation: SentOperation, limits: SentOperati
     const invalid = checkIdempotencyKey(key);
     if (invalid) return invalid;
   }
-  const persisted = ext?.persistedQuery as { sha256Hash?: unknown } | undefined;
+  const persisted = ext?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
+  if (persisted !== undefined && persisted !== null && persisted.version !== 1) {
+    return new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'extensions.persistedQuery.version must be 1, the only version of automatic persisted queries.');
+  }
   if (typeof query === 'string' && typeof persisted?.sha256Hash === 'string') {
     const hash = createHash('sha256').update(query).digest('hex');
     if (hash !== persisted.sha256Hash.toLowerCase()) {

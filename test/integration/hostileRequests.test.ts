@@ -46,6 +46,7 @@ const PROBES: Array<[string, () => Promise<Probe> | Probe, number, string]> = [
   ['an unpaired surrogate in a variable', () => ({ body: '{"query":"query($s: String) { products(filter: { search: $s }) { totalCount } }","variables":{"s":"\\ud800"}}', headers: json }), 400, 'BAD_USER_INPUT'],
   ['an unpaired surrogate in an id variable', () => ({ body: '{"query":"query($id: ID!) { node(id: $id) { id } }","variables":{"id":"\\udc00x"}}', headers: json }), 400, 'BAD_USER_INPUT'],
   ['an APQ hash that is not its query\'s', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }), headers: json }), 400, 'PERSISTED_QUERY_HASH_MISMATCH'],
+  ['an APQ of an unknown version', () => ({ body: JSON.stringify({ extensions: { persistedQuery: { version: 2, sha256Hash: 'a'.repeat(64) } } }), headers: json }), 400, 'BAD_REQUEST'],
   ['a 900 KB operation name', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', operationName: 'x'.repeat(900_000) }), headers: json }), 400, 'OPERATION_RESOLUTION_FAILURE'],
   ['an unknown field', () => ({ body: gql('{ passwords }'), headers: json }), 400, 'GRAPHQL_VALIDATION_FAILED'],
   ['an introspection probe outside development', () => ({ body: gql('{ __schema { types { name } } }'), headers: json }), 400, 'GRAPHQL_VALIDATION_FAILED'],
