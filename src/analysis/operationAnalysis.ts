@@ -34,6 +34,8 @@ export const SATURATED = Number.MAX_SAFE_INTEGER;
 const add = (a: number, b: number) => Math.min(SATURATED, a + b);
 
 const MAX_VARIANTS = 64;
+/** The longest variables (as JSON) whose analysis is cached. */
+const MAX_CACHED_VARIABLES_LENGTH = 2_048;
 
 /**
  * One analysis of one operation of one document, computed once and shared by every request
@@ -42,7 +44,9 @@ const MAX_VARIANTS = 64;
  * variables and the coordinates it selects. The policies (limits, authorization, cost,
  * deprecation) read from it; none walks the document itself. Every walk here visits each
  * selection set once (memoised), so its time is linear in the document's size whatever its
- * fragments spread; `visits` counts that work, for the tests that prove it.
+ * fragments spread; `visits` counts that work, for the tests that prove it. What it keeps is
+ * proportional to the operation (its fragments only, not the whole document's) plus a bounded
+ * number of small variable sets.
  */
 export class OperationAnalysis {
   readonly operationType: OperationTypeNode;
@@ -74,10 +78,21 @@ export class OperationAnalysis {
     return graph ? new OperationAnalysis(schema, document, operation, graph) : undefined;
   }
 
-  /** What depends on the request's variables, computed once per distinct set of variables. */
+  /**
+   * What depends on the request's variables, computed once per distinct set of the variables
+   * the operation declares (others are ignored, as execution ignores them). Small sets are
+   * cached; a large one (a long list of ids, a long string) is analysed for its request only,
+   * so that the cache holds at most MAX_VARIANTS x MAX_CACHED_VARIABLES_LENGTH per operation.
+   */
   forVariables(variables: Readonly<Record<string, unknown>> | undefined): VariablesAnalysis {
-    const key = variables === undefined ? '' : JSON.stringify(variables);
-    return this.variants.get(key, () => new VariablesAnalysis(this, variables ?? {}));
+    const declared: Record<string, unknown> = {};
+    for (const definition of this.operation.variableDefinitions ?? []) {
+      const name = definition.variable.name.value;
+      if (variables && Object.hasOwn(variables, name)) declared[name] = variables[name];
+    }
+    const key = JSON.stringify(declared);
+    if (key.length > MAX_CACHED_VARIABLES_LENGTH) return new VariablesAnalysis(this, declared);
+    return this.variants.get(key, () => new VariablesAnalysis(this, declared));
   }
 
   /** A value derived from this analysis alone (a policy's decision for a viewer), cached with it. */

@@ -125,10 +125,12 @@ export function buildSelectionGraph(schema: GraphQLSchema, document: DocumentNod
     return conditions;
   };
 
-  // Fragment nodes first, so that spreads can point at them wherever they are defined.
+  // Fragment nodes first, so that spreads can point at them wherever they are defined; only
+  // the fragments this operation reaches (a document may hold many operations).
+  const reachable = reachableFragments(document, operation);
   const pendingFragments: FragmentInfo[] = [];
   for (const definition of document.definitions) {
-    if (definition.kind !== Kind.FRAGMENT_DEFINITION || fragments.has(definition.name.value)) continue;
+    if (definition.kind !== Kind.FRAGMENT_DEFINITION || fragments.has(definition.name.value) || !reachable.has(definition.name.value)) continue;
     const type = schema.getType(definition.typeCondition.name.value);
     const info: FragmentInfo = { definition, set: undefined };
     fragments.set(definition.name.value, info);
@@ -200,6 +202,31 @@ export function buildSelectionGraph(schema: GraphQLSchema, document: DocumentNod
   const root = newSet(rootType, 0);
   fill(root, operation.selectionSet);
   return { operation, root, sets, fragments, setOfNode, fieldOfNode, hasVariableConditions };
+}
+
+/** The names of the fragments an operation spreads, directly or through other fragments: each definition read once. */
+function reachableFragments(document: DocumentNode, operation: OperationDefinitionNode): Set<string> {
+  const definitions = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION && !definitions.has(definition.name.value)) definitions.set(definition.name.value, definition);
+  }
+  const reached = new Set<string>();
+  const pending: SelectionSetNode[] = [operation.selectionSet];
+  while (pending.length) {
+    for (const selection of pending.pop()!.selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const name = selection.name.value;
+        const definition = definitions.get(name);
+        if (!reached.has(name) && definition) {
+          reached.add(name);
+          pending.push(definition.selectionSet);
+        }
+      } else if (selection.selectionSet) {
+        pending.push(selection.selectionSet);
+      }
+    }
+  }
+  return reached;
 }
 
 /** The field a selection names on `parent`, including the meta fields graphql-js resolves itself. */

@@ -25,6 +25,8 @@ export interface GraphQLRouteOptions {
   createContext: (request: HttpRequestInfo, viewer: Viewer | null) => GraphQLContext;
   /** Maps a failure to authenticate (e.g. the API key table unreachable) to a coded error, or undefined. */
   classifyFailure: (error: unknown) => GatewayError | undefined;
+  /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
+  refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
   limits: SentOperationLimits & { maxBodyBytes: number; maxBatchSize: number; requestTimeoutMs: number };
   inFlight: InFlightRequests;
   logger: Logger;
@@ -71,9 +73,12 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
       if (!coded) throw error;
       return sendError(res, coded, traceId);
     }
+    const clientAddress = req.socket.remoteAddress ?? 'unknown';
+    const throttled = await options.refuseIfThrottled(viewer, clientAddress);
+    if (throttled) return sendError(res, throttled, traceId);
     const info: HttpRequestInfo = {
       traceId,
-      clientAddress: req.socket.remoteAddress ?? 'unknown',
+      clientAddress,
       idempotencyKey,
       clientName: headers.get('apollographql-client-name'),
       clientVersion: headers.get('apollographql-client-version'),

@@ -21,6 +21,7 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
         traceId: context.traceId,
         clientAddress: context.clientAddress,
         client: context.client,
+        documentBytes: Buffer.byteLength(request.query ?? ''),
         idempotencyKey: idempotencyKeyOf(request.extensions) ?? context.idempotencyKey,
         work: context.work,
         viewer: context.viewer,

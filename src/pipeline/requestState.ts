@@ -28,12 +28,14 @@ export type ResponseBody = {
 export interface RequestState {
   readonly transport: Transport;
   readonly traceId: string;
-  /** When the request arrived (ms since the epoch). */
+  /** When the pipeline took the request (ms since the epoch), its body read and its client authenticated. */
   readonly receivedAt: number;
   /** When the request must have been answered (ms since the epoch): REQUEST_TIMEOUT_MS after it arrived. */
   readonly deadline: number;
   readonly clientAddress: string;
   readonly client: ClientIdentity;
+  /** The size of the GraphQL document sent (what refusing it is charged by). */
+  readonly documentBytes: number;
   /** The request's Idempotency-Key (header or `extensions.idempotencyKey`), already checked for format. */
   readonly idempotencyKey: string | undefined;
   /** The SQL work the request causes, counted by its loaders and services. */
@@ -92,6 +94,7 @@ export function newRequestState(init: {
   traceId: string;
   clientAddress: string;
   client: ClientIdentity;
+  documentBytes: number;
   idempotencyKey: string | undefined;
   work: DatabaseWork;
   viewer: Viewer | null;

@@ -36,6 +36,8 @@ import { limitsPolicy } from '../policies/limitsPolicy';
 import { rateLimitPolicy } from '../policies/rateLimitPolicy';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
+import { RateLimiter } from '../rateLimit/rateLimiter';
+import type { Viewer } from '../auth/viewer';
 import { DocumentCache } from '../websocket/documentCache';
 import { startWebSocketServer } from '../websocket/webSocketServer';
 import { msUntil } from '../deadline';
@@ -70,6 +72,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const buckets = config.rateLimit.redisUrl ? new RedisBucketStore(config.rateLimit.redisUrl, logger, config.rateLimit.redisPrefix) : new MemoryBucketStore();
   const formatError = createFormatError({ exposeInternals: config.isDevelopment });
   const analyses = new AnalysisCache(schema);
+  const rateLimiter = config.rateLimit.enabled ? new RateLimiter(buckets, config.rateLimit.tiers) : undefined;
+  const refuseIfThrottled = async (viewer: Viewer | null, clientAddress: string) => rateLimiter?.refuseIfEmpty(viewer, clientAddress);
 
   // The one order every operation goes through, over HTTP and WebSocket alike.
   const pipeline = new PolicyPipeline(
@@ -79,7 +83,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       authenticationPolicy(),
       authorizationPolicy(accessRules),
       costPolicy(buildCostModel(schema), config.limits.maxCost),
-      ...(config.rateLimit.enabled ? [rateLimitPolicy(buckets, config.rateLimit.tiers)] : []),
+      ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
       idempotencyPolicy(new IdempotencyStore(db.prisma, config.idempotency)),
       responseEnvelope(),
@@ -132,6 +136,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
           authenticate,
           createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
           classifyFailure,
+          refuseIfThrottled,
           limits: {
             ...operationLimits,
             maxBodyBytes: config.http.maxBodyBytes,
@@ -152,6 +157,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     pipeline,
     documents: new DocumentCache(schema, { maxTokens: config.limits.maxTokens, introspection: config.introspection, hideSuggestions: !config.isDevelopment }),
     authenticate,
+    refuseIfThrottled,
     createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
     clientIdentity: contextDependencies.clientIdentity,
     formatError,

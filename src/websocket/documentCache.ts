@@ -8,7 +8,8 @@ export type ParsedDocument = { document: DocumentNode } | { errors: readonly Gra
  * Parses and validates the documents WebSocket operations send, once per distinct query text,
  * with the same rules Apollo Server applies over HTTP (the token limit, no introspection
  * outside development, no "Did you mean" suggestions), and hands every operation with the
- * same text the same DocumentNode, so that its analysis is cached too.
+ * same text the same DocumentNode, so that its analysis is cached too. Bounded by the number
+ * and the total text of the documents it keeps.
  */
 export class DocumentCache {
   private readonly documents: BoundedMemo<ParsedDocument>;
@@ -16,9 +17,10 @@ export class DocumentCache {
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly options: { maxTokens: number; introspection: boolean; hideSuggestions: boolean; capacity?: number },
+    private readonly options: { maxTokens: number; introspection: boolean; hideSuggestions: boolean },
   ) {
-    this.documents = new BoundedMemo(options.capacity ?? 500);
+    // A parsed document takes some tens of times its text: 2 MB of text is tens of MB kept.
+    this.documents = new BoundedMemo(500, { maxWeight: 2_000_000, weigh: (query) => query.length });
     this.rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   }
 
@@ -34,16 +36,8 @@ export class DocumentCache {
       const syntax = error as GraphQLError;
       return { errors: [new GraphQLError(syntax.message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })] };
     }
-    const errors = validate(this.schema, document, this.rules);
+    const errors = validate(this.schema, document, this.rules, { hideSuggestions: this.options.hideSuggestions });
     if (errors.length === 0) return { document };
-    return {
-      errors: errors.map(
-        (error) =>
-          new GraphQLError(this.options.hideSuggestions ? error.message.replace(/ ?Did you mean(.+?)\?$/, '') : error.message, {
-            nodes: error.nodes,
-            extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
-          }),
-      ),
-    };
+    return { errors: errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } })) };
   }
 }

@@ -34,6 +34,8 @@ export interface WebSocketServerOptions {
   pipeline: PolicyPipeline;
   documents: DocumentCache;
   authenticate: Authenticate;
+  /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
+  refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
   createContext: (request: { traceId: string; clientAddress: string; clientName?: string; clientVersion?: string; work: DatabaseWork }, viewer: Viewer | null) => GraphQLContext;
   clientIdentity: ClientIdentityResolver;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -169,7 +171,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         connection.lastActiveAt = Date.now();
         const traceId = randomUUID();
         const stamped = (error: GraphQLError) => refusal(withTraceId([options.formatError(error.toJSON(), error)], traceId));
-        const invalid = checkSentOperation(payload, limits);
+        const invalid = checkSentOperation(payload, limits) ?? (await options.refuseIfThrottled(connection.viewer, connection.clientAddress));
         if (invalid) return stamped(invalid);
         const parsed = documents.get(payload.query);
         if ('errors' in parsed) return refusal(withTraceId(parsed.errors.map((e) => e.toJSON()), traceId));
@@ -179,6 +181,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
           traceId,
           clientAddress: connection.clientAddress,
           client: options.clientIdentity(connection.viewer, connection.clientName, connection.clientVersion),
+          documentBytes: Buffer.byteLength(payload.query),
           idempotencyKey: idempotencyKeyOf(payload.extensions ?? undefined),
           work: newDatabaseWork(),
           viewer: connection.viewer,

@@ -38,6 +38,7 @@ export function requestStateFor(
     traceId: 'trace-1',
     clientAddress: '10.0.0.1',
     client: { name: 'unknown', version: 'unknown' },
+    documentBytes: query.length,
     idempotencyKey: options.idempotencyKey,
     work: newDatabaseWork(),
     viewer,

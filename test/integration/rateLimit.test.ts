@@ -61,6 +61,24 @@ describe.each(stores)('rate limiting (%s buckets)', (_store, storeEnv) => {
     expect(invalid.body.extensions.cost.throttleStatus).toEqual({ maximumAvailable: 100, currentlyAvailable: 99, restoreRate: 10 });
   });
 
+  it('charges a refused document by its size, and refuses a client with an empty bucket before parsing anything', async () => {
+    const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'refused-test', scopes: [], rateTier: tier });
+    const invalid = `{ nope } # ${'x'.repeat(2_900)}`; // about 3 KB: 30 points
+    const refused = await server.queryAs({ 'x-api-key': fresh }, invalid);
+    expect(refused.status).toBe(400);
+    expect(refused.body.extensions.cost.throttleStatus.currentlyAvailable).toBeLessThanOrEqual(71);
+    for (let i = 0; i < 3; i++) await server.queryAs({ 'x-api-key': fresh }, invalid);
+    const blocked = await server.queryAs({ 'x-api-key': fresh }, '{ this is not GraphQL');
+    expect(blocked.status).toBe(429);
+    expect(firstError(blocked).extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('refuses an operation costing more than the whole bucket as QUERY_TOO_COMPLEX, not a 429 no wait would cure', async () => {
+    const result = await server.queryAs(null, QUERY, { first: 20 }); // 41 points, anonymous bucket of 30
+    expect(result.status).toBe(400);
+    expect(firstError(result).extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 41, maximumCost: 30 });
+  });
+
   it('refunds an overestimate: a page shorter than asked for costs only what it returned', async () => {
     const { key: fresh } = await createApiKey(server.db.prisma, { clientName: 'refund-test', scopes: [], rateTier: tier });
     // The search matches 10 products: estimated 1 + 40 x 2 = 81, actual 1 + 10 x 2 = 21.

@@ -71,18 +71,31 @@ describe('analysis cache', () => {
     expect(cache.get(document, 'Missing')).toBeUndefined();
   });
 
-  it('keeps at most its capacity of documents, dropping the least recently used', () => {
-    const cache = new AnalysisCache(schema, 2);
-    const [a, b, c] = ['{ products { totalCount } }', '{ warehouses { code } }', '{ orders { totalCount } }'].map((q) => parse(q));
-    cache.get(a!, undefined);
-    cache.get(b!, undefined);
-    cache.get(a!, undefined);
-    cache.get(c!, undefined); // drops b
-    const built = cache.built;
-    cache.get(a!, undefined);
-    expect(cache.built).toBe(built);
-    cache.get(b!, undefined);
-    expect(cache.built).toBe(built + 1);
+  it('keeps the analyses of at most 8 operations of one document: more names cannot grow it', () => {
+    const cache = new AnalysisCache(schema);
+    const document = parse(Array.from({ length: 10 }, (_, i) => `query Q${i} { products { totalCount } }`).join(' '));
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 10; i++) cache.get(document, `Q${i}`);
+    expect(cache.built).toBe(10 + 2); // Q8 and Q9 analysed again in the second round
+  });
+
+  it('builds only the fragments an operation reaches', () => {
+    const analysis = analyse('query A { ...F } query B { ...G } fragment F on Query { products { totalCount } } fragment G on Query { warehouses { code } }', 'A');
+    expect([...analysis.graph.fragments.keys()]).toEqual(['F']);
+  });
+});
+
+describe('variables analysis', () => {
+  const analysis = analyse('query($first: Int) { orders(first: $first) { totalCount } }');
+
+  it('ignores variables the operation does not declare', () => {
+    expect(analysis.forVariables({ first: 3, junk: 'x'.repeat(10) })).toBe(analysis.forVariables({ first: 3 }));
+  });
+
+  it('does not cache the analysis of large variables', () => {
+    const large = analyse('query($ids: [ID!]!) { nodes(ids: $ids) { id } }');
+    const ids = Array.from({ length: 500 }, (_, i) => `id-${i}`);
+    expect(large.forVariables({ ids })).not.toBe(large.forVariables({ ids }));
+    expect(large.forVariables({ ids: ['a'] })).toBe(large.forVariables({ ids: ['a'] }));
   });
 });
 

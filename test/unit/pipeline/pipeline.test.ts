@@ -15,6 +15,7 @@ const freshState = () =>
     traceId: 'trace-9',
     clientAddress: '10.0.0.2',
     client: { name: 'unknown', version: 'unknown' },
+    documentBytes: 0,
     idempotencyKey: undefined,
     work: newDatabaseWork(),
     viewer: null,
