@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate';
 import type { Viewer } from '../auth/viewer';
 import type { GraphQLContext } from '../context/GraphQLContext';
+import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { ErrorCode, GatewayError, HttpRequestError, ServiceUnavailableError } from '../errors';
 import { checkIdempotencyKey, checkSentOperation, type SentOperation, type SentOperationLimits } from '../pipeline/sentOperation';
 import type { InFlightRequests } from './inFlightRequests';
@@ -89,12 +90,8 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
         context: async () => createContext(info, viewer),
       }),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), limits.requestTimeoutMs);
-    });
-    const response = await Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
-    if (response === 'timeout') {
+    const response = await beforeDeadline(work, Date.now() + limits.requestTimeoutMs);
+    if (response === PAST_DEADLINE) {
       work.catch((error: unknown) => options.logger.error({ err: error, traceId }, 'request failed after its deadline'));
       return sendError(res, new ServiceUnavailableError(`The request did not complete within ${limits.requestTimeoutMs} ms: retry shortly.`), traceId);
     }

@@ -108,6 +108,28 @@ export class IdempotencyStore {
     }
   }
 
+  /**
+   * Renews the claim's lease every third of it while its request runs (a request may outlive a
+   * lease: serial mutations, each with a transaction timeout), so that a key is taken over only
+   * from a holder that stopped: a crashed process renews nothing. Returns the function that
+   * stops renewing.
+   */
+  keepAlive(claim: IdempotencyClaim): () => void {
+    const timer = setInterval(() => {
+      this.prisma.$executeRaw`
+        UPDATE "IdempotencyKey" SET "lockedUntil" = ${NOW} + ${this.options.leaseMs} * interval '1 millisecond'
+        WHERE "id" = ${claim.id} AND "leaseToken" = ${claim.token}`.catch(() => undefined); // the next beat tries again
+    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Deletes up to `limit` expired keys (and their recorded effects); returns how many. */
+  async deleteExpired(limit = 1_000): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM "IdempotencyKey" WHERE "id" IN (SELECT "id" FROM "IdempotencyKey" WHERE "expiresAt" < ${NOW} LIMIT ${limit})`;
+  }
+
   /** Stores the outcome of an execution, for replays; a holder whose lease was taken over stores nothing. */
   async complete(claim: IdempotencyClaim, outcome: StoredResponse): Promise<void> {
     await this.prisma.$executeRaw`

@@ -1,5 +1,6 @@
 import type { GraphQLContext } from '../context/GraphQLContext';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import { UserErrorsRaised } from '../modules/base/userErrors';
 import type { IdempotencyClaim } from './idempotencyStore';
 
 /** What a mutation's transaction committed under a key: which row it created or changed. */
@@ -37,7 +38,10 @@ export async function runIdempotently<T>(
   try {
     return await steps.act((tx, resourceId) => recordEffect(tx, claim, fieldKey, { resource, resourceId }));
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+    // A second holder of the key fails on the effect's key, or on a business rule the first
+    // holder's commit changed (it cancelled the order this one waited to lock): either way
+    // the answer is the first one's effect, when there is one.
+    if (!isUniqueViolation(error) && !(error instanceof UserErrorsRaised)) throw error;
     const effect = await findEffect(ctx.prisma, claim, fieldKey);
     if (!effect) throw error;
     return steps.recover(effect.resourceId);

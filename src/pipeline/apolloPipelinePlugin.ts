@@ -40,18 +40,22 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
           if (state.executedDocument) (requestContext as { document: typeof state.executedDocument }).document = state.executedDocument;
           if (state.idempotency && 'claim' in state.idempotency) requestContext.contextValue.idempotencyClaim = state.idempotency.claim;
         },
-        async responseForOperation() {
+        async responseForOperation({ requestIsBatched }) {
           if (!state.idempotency || !('replay' in state.idempotency)) return null;
           const { status, body } = state.idempotency.replay;
-          return { http: { status, headers: new HeaderMap() }, body: { kind: 'single', singleResult: structuredClone(body) } };
+          // A batch shares one status line: each operation's replay says so in its extensions.
+          return { http: { status: requestIsBatched ? undefined : status, headers: new HeaderMap() }, body: { kind: 'single', singleResult: structuredClone(body) } };
         },
         async didEncounterErrors({ errors }) {
           logUnexpectedErrors(logger, errors, state.traceId);
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, requestIsBatched }) {
           if (response.body.kind !== 'single') return;
-          state.http.status ??= response.http.status;
+          // The operations of a batch share one response head: another operation's status or
+          // headers are not this one's, so it keeps its own (what its idempotency key stores).
+          if (!requestIsBatched) state.http.status ??= response.http.status;
           await pipeline.complete(state, response.body.singleResult as Parameters<PolicyPipeline['complete']>[1]);
+          if (requestIsBatched) return;
           if (state.http.status !== undefined) response.http.status = state.http.status;
           for (const [name, value] of state.http.headers) response.http.headers.set(name, value);
         },

@@ -63,7 +63,13 @@ export interface RequestState {
   throttle?: Throttle;
   /** Deprecated coordinates the operation uses. */
   deprecations?: string[];
-  idempotency?: { claim: IdempotencyClaim } | { replay: StoredResponse };
+  /** The key this request holds (renewed until `stopKeepAlive`), or the stored response it replays. */
+  idempotency?: { claim: IdempotencyClaim; stopKeepAlive: () => void } | { replay: StoredResponse };
+  /**
+   * The execution's own outcome, when the response was sent before the execution ended (its
+   * deadline passed): what its idempotency key must record, not the 503 the client got.
+   */
+  lateOutcome?: Promise<ResponseBody>;
   /** The name of the policy that refused the request, if one did. */
   refusedBy?: string;
   /** Status and headers the response carries over HTTP (ignored over WebSocket). */

@@ -4,7 +4,7 @@ import { rowScopeOf } from '../auth/rowScope';
 import { ErrorCode } from '../errors';
 import type { IdempotencyStore } from '../idempotency/idempotencyStore';
 import type { Policy } from '../pipeline/pipeline';
-import type { RequestState } from '../pipeline/requestState';
+import type { RequestState, ResponseBody } from '../pipeline/requestState';
 
 /** Responses marked with this header are replays of an earlier request with the same key. */
 export const REPLAY_HEADER = 'idempotent-replayed';
@@ -26,7 +26,8 @@ export function idempotencyPolicy(store: IdempotencyStore): Policy {
     name: 'idempotency',
     async prepare(state) {
       const operation = state.operation!;
-      if (state.idempotencyKey === undefined || operation.analysis.operationType !== 'mutation' || !runsAnyRootField(state)) return;
+      // Anonymous clients run no mutation (every one needs a scope): their keys would only be rows.
+      if (state.idempotencyKey === undefined || state.viewer === null || operation.analysis.operationType !== 'mutation' || !runsAnyRootField(state)) return;
       const requestHash = hashRequest(operation.source, operation.operationName, operation.variables);
       const outcome = await store.claim(
         {
@@ -37,10 +38,12 @@ export function idempotencyPolicy(store: IdempotencyStore): Policy {
         },
         state.deadline,
       );
-      state.idempotency = outcome;
       if ('replay' in outcome) {
+        state.idempotency = outcome;
         state.http.status = outcome.replay.status;
         state.http.headers.set(REPLAY_HEADER, 'true');
+      } else {
+        state.idempotency = { claim: outcome.claim, stopKeepAlive: store.keepAlive(outcome.claim) };
       }
     },
     async complete(state, body) {
@@ -51,12 +54,20 @@ export function idempotencyPolicy(store: IdempotencyStore): Policy {
         body.extensions = { ...body.extensions, idempotentReplayed: true };
         return;
       }
-      const failed = body.errors?.some((error) => NOT_AN_OUTCOME.has(error.extensions?.code));
-      if (failed) await store.release(held.claim);
-      else {
-        const stored = { ...(body.data !== undefined ? { data: body.data } : {}), ...(body.errors ? { errors: body.errors } : {}) };
-        await store.complete(held.claim, { status: state.http.status ?? 200, body: stored });
-      }
+      const settle = async (outcome: ResponseBody) => {
+        try {
+          if (outcome.errors?.some((error) => NOT_AN_OUTCOME.has(error.extensions?.code))) await store.release(held.claim);
+          else {
+            const stored = { ...(outcome.data !== undefined ? { data: outcome.data } : {}), ...(outcome.errors ? { errors: outcome.errors } : {}) };
+            await store.complete(held.claim, { status: state.http.status ?? 200, body: stored });
+          }
+        } finally {
+          held.stopKeepAlive();
+        }
+      };
+      // Answered at its deadline while still running: the key waits for the real outcome.
+      if (state.lateOutcome) void state.lateOutcome.then(settle, () => settle({ errors: [{ message: 'failed', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] }));
+      else await settle(body);
     },
   };
 }
@@ -68,11 +79,19 @@ export function hashRequest(query: string, operationName: string | undefined, va
     .digest('hex');
 }
 
-/** A mutation whose root fields were all denied runs nothing: there is nothing to make idempotent. */
+/**
+ * Whether a mutation field will run: one the operation selects (through fragments too, after
+ * @skip/@include; __typename is no mutation) and the viewer may use. A mutation whose fields
+ * were all denied runs nothing: there is nothing to make idempotent, and nothing is stored.
+ */
 function runsAnyRootField(state: RequestState): boolean {
+  const { analysis, request } = state.operation!;
+  const root = `${analysis.graph.root.type.name}.`;
   const denied = state.authorization?.denied;
-  if (!denied?.size) return true;
-  return state.operation!.analysis.graph.root.selections.some((s) => s.kind === 'fragment' || !denied.has(s.coordinate));
+  for (const coordinate of request.coordinates.fields) {
+    if (coordinate.startsWith(root) && !denied?.has(coordinate)) return true;
+  }
+  return false;
 }
 
 /** JSON with object keys sorted, so that the same request hashes the same however it is written. */

@@ -63,6 +63,9 @@ export interface GatewayServer {
   stop(options?: { deadline?: number }): Promise<UnfinishedStep[]>;
 }
 
+/** How often expired idempotency keys are deleted (a thousand at a time). */
+const EXPIRED_KEYS_SWEEP_MS = 10 * 60_000;
+
 export async function createServer(config: Config, db: Database, logger: Logger): Promise<GatewayServer> {
   const httpServer = createNodeServer();
   const schema = buildSchema();
@@ -72,6 +75,12 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const buckets = config.rateLimit.redisUrl ? new RedisBucketStore(config.rateLimit.redisUrl, logger, config.rateLimit.redisPrefix) : new MemoryBucketStore();
   const formatError = createFormatError({ exposeInternals: config.isDevelopment });
   const analyses = new AnalysisCache(schema);
+  const idempotencyStore = new IdempotencyStore(db.prisma, config.idempotency);
+  // Expired keys are otherwise only replaced when their key is sent again.
+  const expirySweep = setInterval(() => {
+    idempotencyStore.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'could not delete expired idempotency keys'));
+  }, EXPIRED_KEYS_SWEEP_MS);
+  expirySweep.unref();
   const rateLimiter = config.rateLimit.enabled ? new RateLimiter(buckets, config.rateLimit.tiers) : undefined;
   const refuseIfThrottled = async (viewer: Viewer | null, clientAddress: string) => rateLimiter?.refuseIfEmpty(viewer, clientAddress);
 
@@ -85,7 +94,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       costPolicy(buildCostModel(schema), config.limits.maxCost),
       ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
-      idempotencyPolicy(new IdempotencyStore(db.prisma, config.idempotency)),
+      idempotencyPolicy(idempotencyStore),
       responseEnvelope(),
     ],
     logger,
@@ -190,6 +199,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       // The drain plugin waits at most its own grace period, which starts later: this cuts
       // off the requests still running (a database that hangs) at the caller's deadline.
       const cutOff = setTimeout(() => httpServer.closeAllConnections(), msUntil(deadline));
+      clearInterval(expirySweep);
       try {
         return await runShutdownSteps(deadline, [
           ['websocket', () => webSocket.close()],

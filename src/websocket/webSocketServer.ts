@@ -11,6 +11,7 @@ import type { ClientIdentityResolver } from '../context/clientIdentity';
 import type { GraphQLContext } from '../context/GraphQLContext';
 import type { DatabaseWork } from '../db/databaseWork';
 import { newDatabaseWork } from '../db/databaseWork';
+import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { GatewayError, ServiceUnavailableError } from '../errors';
 import { idempotencyKeyOf } from '../pipeline/apolloPipelinePlugin';
 import { logUnexpectedErrors } from '../server/formatError';
@@ -218,17 +219,14 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         };
       },
       async execute(args: ExecutionArgs) {
-        const state = states.get(args.contextValue as GraphQLContext);
-        if (state?.idempotency && 'replay' in state.idempotency) return {}; // answered from the store in onOperation
-        const deadline = (state?.deadline ?? Date.now() + limits.requestTimeoutMs) - Date.now();
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<ExecutionResult>((resolve) => {
-          timer = setTimeout(
-            () => resolve({ errors: [new ServiceUnavailableError(`The operation did not complete within ${limits.requestTimeoutMs} ms: retry shortly.`)] }),
-            Math.max(0, deadline),
-          );
-        });
-        return Promise.race([Promise.resolve(execute(args)), timedOut]).finally(() => clearTimeout(timer));
+        const state = states.get(args.contextValue as GraphQLContext)!;
+        if (state.idempotency && 'replay' in state.idempotency) return {}; // answered from the store in onOperation
+        const execution = Promise.resolve(execute(args));
+        const result = await beforeDeadline(execution, state.deadline);
+        if (result !== PAST_DEADLINE) return result;
+        // The client gets a 503 now; the execution goes on, and its outcome is what counts.
+        state.lateOutcome = execution.then((late) => toBody(late, state));
+        return { errors: [new ServiceUnavailableError(`The operation did not complete within ${limits.requestTimeoutMs} ms: retry shortly.`)] };
       },
       subscribe,
       async onOperation(_ctx, _id, _payload, args, result) {

@@ -154,6 +154,40 @@ describe('idempotency keys that never stick', () => {
     expect(await ordersOf(product.id)).toBe(2);
   });
 
+  it('stores each operation of a batch with its own status, whatever the others answered', async () => {
+    const [p1, p2] = [await createStockedProduct(server, { 1: 10 }), await createStockedProduct(server, { 1: 10 })];
+    const as = await shopper(7);
+    const op = (productId: string, key: string) => ({ query: PLACE_ORDER, variables: { input: { items: [{ productId, quantity: 1 }] } }, extensions: { idempotencyKey: key } });
+    const batch = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...as },
+      body: JSON.stringify([op(p1.globalId, 'batch-own-1'), op(p2.globalId, 'batch-own-1')]),
+    });
+    const [created, reused]: any[] = (await batch.json()) as any[];
+    expect(created.data.placeOrder.order.status).toBe('PENDING');
+    expect(reused.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const retry = await server.queryAs({ ...as, 'idempotency-key': 'batch-own-1' }, PLACE_ORDER, { input: { items: [{ productId: p1.globalId, quantity: 1 }] } });
+    expect(retry.status).toBe(200);
+    expect(retry.body.data.placeOrder.order.id).toBe(created.data.placeOrder.order.id);
+  });
+
+  it('keeps no key for an anonymous client (every mutation needs a scope)', async () => {
+    const response = await server.queryAs({ 'idempotency-key': 'key-anonymous' }, 'mutation { ... on Mutation { __typename } }');
+    expect(response.status).toBe(200);
+    expect(await keysOf('key-anonymous')).toBe(0);
+  });
+
+  it('deletes expired keys with their recorded effects', async () => {
+    const store = new IdempotencyStore(server.db.prisma, { ttlMs: 1, leaseMs: 1_000, waitMs: 0 });
+    const held = await store.claim({ clientKey: 'user:sweep', key: 'key-expired', requestHash: 'h'.repeat(64), viewerScope: '' }, Date.now() + 1_000);
+    if (!('claim' in held)) throw new Error('expected a claim');
+    await server.db.prisma.idempotencyEffect.create({ data: { keyId: held.claim.id, fieldKey: 'placeOrder', resource: 'Order', resourceId: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await store.deleteExpired()).toBeGreaterThanOrEqual(1);
+    expect(await keysOf('key-expired')).toBe(0);
+    expect(await server.db.prisma.idempotencyEffect.count({ where: { keyId: held.claim.id } })).toBe(0);
+  });
+
   it('takes over a key whose holder died before committing, once its lease ran out', async () => {
     const product = await createStockedProduct(server, { 1: 10 });
     const as = await shopper(7);

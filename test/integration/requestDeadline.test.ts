@@ -90,4 +90,30 @@ describeOnPostgreSQL('a row lock that never comes', () => {
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(retry.body.data.placeOrder.order.status).toBe('PENDING');
   });
+
+  it('keeps the key of a WebSocket mutation answered at its deadline until its execution ends, then stores what it did', async () => {
+    const deadlined = await createTestServer({ REQUEST_TIMEOUT_MS: '1000', IDEMPOTENCY_LEASE_MS: '2000', DATABASE_LOCK_TIMEOUT_MS: '4000' });
+    const ws = connectWebSocket(deadlined.url, await deadlined.bearer({ roles: ['admin'], sub: 'late-admin' }));
+    try {
+      const product = await createStockedProduct(deadlined, { 1: 5 });
+      const placed = await deadlined.query(PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 1 }], customerId: Buffer.from('Customer:1').toString('base64url') } });
+      const orderId = placed.body.data.placeOrder.order.id as string;
+      const cancel = 'mutation($id: ID!) { cancelOrder(id: $id, reason: "late") { order { id status } userErrors { code } } }';
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM "Order" WHERE "id" = $1 FOR UPDATE', [Number(Buffer.from(orderId, 'base64url').toString().split(':')[1])]);
+      const first = ws.run(cancel, { id: orderId }, { idempotencyKey: 'ws-late' });
+      const { result } = await first;
+      expect(result?.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      // Still running behind the lock, and still holding its key (renewed past its 2 s lease).
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await holder.query('COMMIT');
+      const retry = await ws.run(cancel, { id: orderId }, { idempotencyKey: 'ws-late' });
+      expect(retry.result?.data?.cancelOrder).toEqual({ order: { id: orderId, status: 'CANCELLED' }, userErrors: [] });
+      expect(retry.result?.extensions?.idempotentReplayed).toBe(true);
+    } finally {
+      await ws.dispose();
+      await deadlined.close();
+    }
+  }, 30_000);
 });
+
