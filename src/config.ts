@@ -64,6 +64,7 @@ const settings = {
   MAX_VARIABLES_DEPTH: z.coerce.number().int().min(1).max(1_000).default(32),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
+  WS_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(20),
   WS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   KNOWN_CLIENTS: z
     .string()
@@ -144,7 +145,8 @@ export interface Config {
   };
   /** Every request is answered (503 SERVICE_UNAVAILABLE at the latest) within this. */
   requestTimeoutMs: number;
-  webSocket: { maxConnections: number; idleTimeoutMs: number };
+  /** Open WebSocket connections in all, and from one IP address. */
+  webSocket: { maxConnections: number; maxConnectionsPerClient: number; idleTimeoutMs: number };
   /** Client names (apollographql-client-name) counted by name in usage reports; others count as "other". */
   knownClients: string[];
   /** On in development, off elsewhere unless INTROSPECTION=on. */
@@ -277,7 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxVariablesDepth: e.MAX_VARIABLES_DEPTH,
     },
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
-    webSocket: { maxConnections: e.WS_MAX_CONNECTIONS, idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS },
+    webSocket: { maxConnections: e.WS_MAX_CONNECTIONS, maxConnectionsPerClient: e.WS_MAX_CONNECTIONS_PER_CLIENT, idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS },
     knownClients: e.KNOWN_CLIENTS?.split(',') ?? [],
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
     lowStockThreshold: e.LOW_STOCK_THRESHOLD,

@@ -175,6 +175,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       ...operationLimits,
       maxPayloadBytes: config.http.maxBodyBytes,
       maxConnections: config.webSocket.maxConnections,
+      maxConnectionsPerClient: config.webSocket.maxConnectionsPerClient,
       idleTimeoutMs: config.webSocket.idleTimeoutMs,
       requestTimeoutMs: config.requestTimeoutMs,
       apiKeyRecheckMs: Math.max(1_000, config.auth.apiKeyCacheMs),

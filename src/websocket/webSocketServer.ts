@@ -44,6 +44,8 @@ export interface WebSocketServerOptions {
   limits: SentOperationLimits & {
     maxPayloadBytes: number;
     maxConnections: number;
+    /** Open connections from one IP address: one client cannot take every slot. */
+    maxConnectionsPerClient: number;
     idleTimeoutMs: number;
     requestTimeoutMs: number;
     /** How often an API key is verified again while its connection stays open. */
@@ -73,8 +75,9 @@ type ConnectionParams = Record<string, unknown> | undefined;
  * ({ authorization: "Bearer ..." } or { "x-api-key": "..." }); the credentials are verified
  * again for every operation and while the connection stays open (at the token's expiry, and
  * every API_KEY_CACHE_MS for a key): credentials that no longer verify refuse the operation
- * and close the connection with 4403, ending its subscriptions. Connections are capped
- * (WS_MAX_CONNECTIONS: a 503 at upgrade) and closed when idle (WS_IDLE_TIMEOUT_MS).
+ * and close the connection with 4403, ending its subscriptions. Connections are capped in all
+ * (WS_MAX_CONNECTIONS: 503 at the upgrade) and per IP address (WS_MAX_CONNECTIONS_PER_CLIENT:
+ * 429), and closed when idle (WS_IDLE_TIMEOUT_MS).
  */
 export function startWebSocketServer(options: WebSocketServerOptions) {
   const { pipeline, documents, authenticate, limits, logger } = options;
@@ -86,11 +89,23 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
   /** Errors already formatted and stamped (refusals): sent as they are. */
   const enveloped = new WeakSet<GraphQLError>();
 
+  const openByAddress = new Map<string, number>();
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== '/graphql') return rejectUpgrade(socket, 404, 'Not Found');
     if (wss.clients.size >= limits.maxConnections) return rejectUpgrade(socket, 503, 'Service Unavailable', { 'retry-after': '5' });
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    const address = request.socket.remoteAddress ?? 'unknown';
+    if ((openByAddress.get(address) ?? 0) >= limits.maxConnectionsPerClient) return rejectUpgrade(socket, 429, 'Too Many Requests', { 'retry-after': '5' });
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      // Counted once upgraded: a handshake that fails never opens a connection.
+      openByAddress.set(address, (openByAddress.get(address) ?? 0) + 1);
+      ws.once('close', () => {
+        const left = (openByAddress.get(address) ?? 1) - 1;
+        if (left > 0) openByAddress.set(address, left);
+        else openByAddress.delete(address);
+      });
+      wss.emit('connection', ws, request);
+    });
   };
   options.httpServer.on('upgrade', onUpgrade);
 

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createApiKey, revokeApiKey } from '../../src/auth/apiKeys';
 import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
 import { createTestServer, type TestServer } from '../helpers/testServer';
@@ -118,18 +119,29 @@ describe('credentials over WebSocket', () => {
 
 describe('connection limits', () => {
   let limited: TestServer;
+  let perClient: TestServer;
   beforeAll(async () => {
     limited = await createTestServer({ WS_MAX_CONNECTIONS: '2', WS_IDLE_TIMEOUT_MS: '500' });
+    perClient = await createTestServer({ WS_MAX_CONNECTIONS: '10', WS_MAX_CONNECTIONS_PER_CLIENT: '1' });
   });
-  afterAll(() => limited.close());
+  afterAll(async () => {
+    await limited.close();
+    await perClient.close();
+  });
+
+  it('refuses a client a connection over WS_MAX_CONNECTIONS_PER_CLIENT at the upgrade (429)', async () => {
+    const first = connect(null, perClient);
+    await first.run('{ products(first: 1) { totalCount } }');
+    expect(await upgradeStatus(perClient.url)).toEqual({ status: 429, retryAfter: '5' });
+    await first.dispose();
+    while (perClient.server.webSocket.connections > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await upgradeStatus(perClient.url)).status).toBe(101);
+  });
 
   it('refuses connections over WS_MAX_CONNECTIONS at the upgrade, with 503', async () => {
     const [a, b] = [connect(null, limited), connect(null, limited)];
     await Promise.all([a.run('{ products(first: 1) { totalCount } }'), b.run('{ products(first: 1) { totalCount } }')]);
-    const third = connect(null, limited);
-    const { errors } = await third.run('{ products(first: 1) { totalCount } }');
-    expect(errors?.length).toBeGreaterThan(0);
-    expect((await third.closed).code).not.toBe(1000);
+    expect(await upgradeStatus(limited.url)).toEqual({ status: 503, retryAfter: '5' });
     await Promise.all([a.dispose(), b.dispose()]);
     while (limited.server.webSocket.connections > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   });
@@ -140,3 +152,21 @@ describe('connection limits', () => {
     expect(await ws.closed).toEqual({ code: 1000, reason: 'Idle connection closed' });
   });
 });
+
+/** The status of a graphql-ws upgrade request to `url` (101 when it is accepted), and its Retry-After. */
+function upgradeStatus(url: string): Promise<{ status: number; retryAfter?: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': 'graphql-transport-ws' },
+    });
+    request.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      resolve({ status: 101 });
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined });
+    });
+    request.on('error', reject);
+  });
+}
