@@ -13,6 +13,8 @@ const shared = {
 };
 
 module.exports = {
+  // Read from the global configuration by the test runner, not from each project's.
+  testTimeout: 30000,
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
     {

@@ -10,8 +10,16 @@ const USAGE = `Usage (DATABASE_URL names the database):
   npm run apikey -- list
 Scopes: ${SCOPES.join(', ')}`;
 
+/** A key's prefix is base64url, so it may begin with "-": after `revoke` it is never an option. */
+function argumentsOf(argv: string[]): string[] {
+  const [command, prefix, ...rest] = argv;
+  if (command === 'revoke' && prefix !== undefined && prefix.startsWith('-') && prefix !== '--') return [command, '--', prefix, ...rest];
+  return argv;
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
+    args: argumentsOf(process.argv.slice(2)),
     allowPositionals: true,
     options: { client: { type: 'string' }, scopes: { type: 'string' }, tier: { type: 'string', default: 'standard' } },
   });

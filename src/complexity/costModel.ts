@@ -19,9 +19,9 @@ import type { VariablesAnalysis } from '../analysis/operationAnalysis';
 import { isIncluded, type SelectionSetInfo } from '../analysis/selectionGraph';
 
 /** Defaults agreed by Apollo's demand control and Shopify: object 1, leaf 0, mutation 10. */
-const OBJECT_COST = 1;
+export const OBJECT_COST = 1;
 const LEAF_COST = 0;
-const MUTATION_COST = 10;
+export const MUTATION_COST = 10;
 /** For a list without @listSize: the page size a client gets by default. */
 const DEFAULT_LIST_SIZE = 20;
 interface ListSize {

@@ -14,8 +14,8 @@ const VERSION = /^[A-Za-z0-9._+-]{1,32}$/;
  * distinct values whatever clients send: an API key's client name (as many as there are keys);
  * else the `apollographql-client-name` header when it names a known client (KNOWN_CLIENTS and
  * the clients under schema/operations); else "other" (a name was sent) or "unknown" (none). A
- * version is kept for a known client when it looks like one, and at most `maxVersionsPerClient`
- * versions per client are told apart; the rest count as "other".
+ * version is kept for a known client of an authenticated request when it looks like one, and
+ * at most `maxVersionsPerClient` versions per client are told apart; the rest count as "other".
  */
 export function createClientIdentityResolver(knownClients: Iterable<string>, maxVersionsPerClient = 20): ClientIdentityResolver {
   const known = new Set(knownClients);
@@ -32,7 +32,8 @@ export function createClientIdentityResolver(knownClients: Iterable<string>, max
   };
   return (viewer, name, version) => {
     if (viewer?.clientName) return { name: viewer.clientName, version: boundedVersion(viewer.clientName, version) };
-    if (name !== undefined && known.has(name)) return { name, version: boundedVersion(name, version) };
+    // Anonymous requests may name a known client, but not fill its version slots.
+    if (name !== undefined && known.has(name)) return { name, version: viewer ? boundedVersion(name, version) : UNKNOWN_CLIENT };
     return { name: name === undefined ? UNKNOWN_CLIENT : OTHER_CLIENT, version: UNKNOWN_CLIENT };
   };
 }

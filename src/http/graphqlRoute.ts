@@ -52,14 +52,14 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     if (method === 'POST') {
       const raw = await readBody(req, limits.maxBodyBytes);
       if (raw === null) return sendError(res, new HttpRequestError(ErrorCode.PAYLOAD_TOO_LARGE, 413, `Request body exceeds ${limits.maxBodyBytes} bytes.`), traceId);
-      if (isJsonContentType(headers.get('content-type'))) {
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Request body is not valid JSON.'), traceId);
-        }
-      } else {
-        body = raw.toString('utf8');
+      // Only JSON: a form or plain-text POST is what a cross-site page can send without a preflight.
+      if (!isJsonContentType(headers.get('content-type'))) {
+        return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Send the operation as JSON, with Content-Type: application/json.'), traceId);
+      }
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Request body is not valid JSON.'), traceId);
       }
     }
     const idempotencyKey = headers.get('idempotency-key');
@@ -106,7 +106,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
   };
 }
 
-/** GET: the operation in the query string (variables and extensions as JSON; Apollo reports what does not parse). */
+/** GET: the operation in the query string, with variables and extensions as JSON (kept as text when it does not parse, to be refused). */
 function operationOfSearch(url: URL): SentOperation {
   const json = (name: string) => {
     const text = url.searchParams.get(name);
@@ -114,7 +114,7 @@ function operationOfSearch(url: URL): SentOperation {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      return undefined;
+      return text;
     }
   };
   return { query: url.searchParams.get('query') ?? undefined, operationName: url.searchParams.get('operationName') ?? undefined, variables: json('variables'), extensions: json('extensions') };
@@ -138,8 +138,11 @@ function checkOperations(body: unknown, idempotencyKey: string | undefined, limi
       );
     }
   }
+  if (Array.isArray(body) && body.length === 0) return new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'A batch holds at least one operation.');
   for (const operation of Array.isArray(body) ? body : [body]) {
-    if (operation === null || typeof operation !== 'object') continue; // Apollo answers BAD_REQUEST
+    if (operation === null || typeof operation !== 'object' || Array.isArray(operation)) {
+      return new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Each operation is a JSON object: { "query": "...", "variables": {...} }.');
+    }
     const refusal = checkSentOperation(operation as SentOperation, limits);
     if (refusal) return refusal;
   }

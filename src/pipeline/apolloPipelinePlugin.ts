@@ -1,9 +1,11 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { GraphQLContext } from '../context/GraphQLContext';
+import { ErrorCode, HttpRequestError } from '../errors';
 import { logUnexpectedErrors } from '../server/formatError';
 import type { PolicyPipeline } from './pipeline';
 import { newRequestState, type RequestState } from './requestState';
+import { idempotencyKeyOf } from './sentOperation';
 
 /**
  * The policy pipeline inside Apollo Server, for HTTP: one plugin, so that the pipeline's
@@ -30,6 +32,9 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
       });
       return {
         async didResolveOperation(requestContext) {
+          if (requestContext.operation?.operation === 'subscription') {
+            throw new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Subscriptions are served over WebSocket (the graphql-ws protocol) at /graphql, not over HTTP.');
+          }
           await pipeline.prepare(state, {
             source: requestContext.source,
             document: requestContext.document,
@@ -62,10 +67,4 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
       };
     },
   };
-}
-
-/** A key in the operation's extensions (`extensions.idempotencyKey`): one per operation of a batch. */
-export function idempotencyKeyOf(extensions: Record<string, unknown> | undefined): string | undefined {
-  const key = extensions?.idempotencyKey;
-  return typeof key === 'string' ? key : undefined;
 }

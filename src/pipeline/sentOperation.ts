@@ -19,6 +19,12 @@ export interface SentOperationLimits {
 /** The documented format of an idempotency key: 1 to 255 visible ASCII characters. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** A key in the operation's extensions (`extensions.idempotencyKey`): one per operation of a batch, and over WebSocket. */
+export function idempotencyKeyOf(extensions: Record<string, unknown> | null | undefined): string | undefined {
+  const key = extensions?.idempotencyKey;
+  return typeof key === 'string' ? key : undefined;
+}
+
 /** Refuses a malformed Idempotency-Key (HTTP 400), whatever the operation. */
 export function checkIdempotencyKey(key: string | undefined): GatewayError | undefined {
   if (key === undefined || IDEMPOTENCY_KEY.test(key)) return undefined;
@@ -35,7 +41,12 @@ export function checkIdempotencyKey(key: string | undefined): GatewayError | und
  * per-operation idempotency key, and an automatic persisted query whose hash is not its query's.
  */
 export function checkSentOperation(operation: SentOperation, limits: SentOperationLimits): GatewayError | undefined {
-  const { query, variables, extensions } = operation;
+  const { query, operationName, variables, extensions } = operation;
+  const malformed = (what: string) => new HttpRequestError(ErrorCode.BAD_REQUEST, 400, what);
+  if (query !== undefined && query !== null && typeof query !== 'string') return malformed('`query` must be a string.');
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return malformed('`operationName` must be a string.');
+  if (!isOptionalObject(variables)) return malformed('`variables` must be an object (not a JSON-encoded string, nor a list).');
+  if (!isOptionalObject(extensions)) return malformed('`extensions` must be an object.');
   if (typeof query === 'string' && Buffer.byteLength(query) > limits.maxDocumentBytes) {
     return new HttpRequestError(ErrorCode.DOCUMENT_TOO_LARGE, 413, `A GraphQL document may be at most ${limits.maxDocumentBytes} bytes.`);
   }
@@ -52,16 +63,23 @@ export function checkSentOperation(operation: SentOperation, limits: SentOperati
     if (invalid) return invalid;
   }
   const persisted = ext?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
-  if (persisted !== undefined && persisted !== null && persisted.version !== 1) {
-    return new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'extensions.persistedQuery.version must be 1, the only version of automatic persisted queries.');
+  if (persisted !== undefined && persisted !== null) {
+    if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string') {
+      return new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'extensions.persistedQuery is { version: 1, sha256Hash: "<hex SHA-256 of the query>" }.');
+    }
   }
   if (typeof query === 'string' && typeof persisted?.sha256Hash === 'string') {
+    // Compared as Apollo Server compares it: the lower-case hex digest, exactly.
     const hash = createHash('sha256').update(query).digest('hex');
-    if (hash !== persisted.sha256Hash.toLowerCase()) {
+    if (hash !== persisted.sha256Hash) {
       return new HttpRequestError(ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, 400, 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it.');
     }
   }
   return undefined;
+}
+
+function isOptionalObject(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value));
 }
 
 /** The first problem of a JSON value: nested deeper than `maxDepth`, or a malformed string (keys included). */

@@ -1,4 +1,4 @@
-import { estimateCost, type CostModel } from '../complexity/costModel';
+import { estimateCost, MUTATION_COST, OBJECT_COST, type CostModel } from '../complexity/costModel';
 import { QueryTooComplexError } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
 import { forEachResponseObject } from '../pipeline/responseObjects';
@@ -21,13 +21,22 @@ export function costPolicy(model: CostModel, maximumQueryCost: number): Policy {
     complete(state, body) {
       const cost = state.cost;
       if (!cost || state.refusedBy === 'cost' || body.data === undefined) return;
-      cost.actualQueryCost = countObjects(body.data);
+      cost.actualQueryCost = countObjects(body.data) + mutationWeight(state.operation?.analysis.operationType, body.data);
       body.extensions = {
         ...body.extensions,
         cost: { ...(body.extensions?.cost as object | undefined), ...cost, database: { ...state.work } },
       };
     },
   };
+}
+
+/**
+ * A mutation that ran weighs its @cost default (10) whatever it returned: the payload counted as
+ * one object, the rest is added here, so that the refund never gives back the write itself.
+ */
+function mutationWeight(operationType: string | undefined, data: Record<string, unknown> | null): number {
+  if (operationType !== 'mutation' || !data) return 0;
+  return Object.values(data).filter((payload) => payload !== null).length * (MUTATION_COST - OBJECT_COST);
 }
 
 /** The objects a response holds below its root: the "actual cost" of the default model. */

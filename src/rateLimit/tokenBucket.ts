@@ -31,8 +31,9 @@ export function retryAfter(missing: number, limits: BucketLimits): number {
 }
 
 /**
- * Buckets in this process's memory: the default. Idle buckets (full again) are dropped once
- * `maxBuckets` is reached, oldest first, since a full bucket and a missing one are the same.
+ * Buckets in this process's memory: the default. Past `maxBuckets`, the least recently used
+ * bucket is dropped (and would start full again): for a client to regain points that way,
+ * `maxBuckets` other clients must have been seen since its last request.
  */
 export class MemoryBucketStore implements BucketStore {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

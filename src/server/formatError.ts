@@ -22,7 +22,10 @@ export function createFormatError({ exposeInternals }: { exposeInternals: boolea
       const coded = causes.find((cause): cause is GatewayError => cause instanceof GatewayError);
       const code = coded?.extensions.code ?? formatted.extensions?.code;
       const message = formatted.message.length > MAX_MESSAGE_LENGTH ? `${formatted.message.slice(0, MAX_MESSAGE_LENGTH)}…` : formatted.message;
-      return { ...formatted, message, extensions: { ...formatted.extensions, code } };
+      // An error's HTTP status and headers are for the response, not its body (Apollo strips
+      // them over HTTP; over WebSocket they would show).
+      const { http: _http, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, message, extensions: { ...extensions, code } };
     }
     const located = {
       ...(formatted.locations ? { locations: formatted.locations } : {}),

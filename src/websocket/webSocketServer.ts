@@ -13,12 +13,11 @@ import type { DatabaseWork } from '../db/databaseWork';
 import { newDatabaseWork } from '../db/databaseWork';
 import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { GatewayError, ServiceUnavailableError } from '../errors';
-import { idempotencyKeyOf } from '../pipeline/apolloPipelinePlugin';
 import { logUnexpectedErrors } from '../server/formatError';
 import type { PolicyPipeline } from '../pipeline/pipeline';
 import { newRequestState, type RequestState, type ResponseBody } from '../pipeline/requestState';
 import { withTraceId } from '../pipeline/responseEnvelope';
-import { checkSentOperation, type SentOperationLimits } from '../pipeline/sentOperation';
+import { checkSentOperation, idempotencyKeyOf, type SentOperationLimits } from '../pipeline/sentOperation';
 import type { DocumentCache } from './documentCache';
 
 /** Close codes the server uses, beyond graphql-ws's own (documented in docs/mutations.md, "Subscriptions"). */
@@ -198,7 +197,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
           clientAddress: connection.clientAddress,
           client: options.clientIdentity(connection.viewer, connection.clientName, connection.clientVersion),
           documentBytes: Buffer.byteLength(payload.query),
-          idempotencyKey: idempotencyKeyOf(payload.extensions ?? undefined),
+          idempotencyKey: idempotencyKeyOf(payload.extensions),
           work: newDatabaseWork(),
           viewer: connection.viewer,
           verifyViewer: async () => (connection.viewer = await authenticate(connection.credentials)),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createApiKey, hashApiKey, revokeApiKey } from '../../src/auth/apiKeys';
@@ -98,5 +99,12 @@ describe('npm run apikey', () => {
     expect((await run(['revoke', prefix])).code).toBe(0);
     expect((await server.query(QUERY, undefined, { 'x-api-key': key })).status).toBe(401);
     expect((await run(['create', '--client', 'x', '--scopes', 'root'])).output).toMatch(/Unknown scopes: root/);
+  }, 60_000);
+
+  it('revokes a key whose prefix begins with a dash (base64url), not reading it as an option', async () => {
+    const prefix = `-${randomBytes(8).toString('base64url').slice(1)}`;
+    await server.db.prisma.apiKey.create({ data: { clientName: 'dash-bff', prefix, keyHash: randomBytes(32).toString('hex'), scopes: [], rateTier: 'standard' } });
+    const revoked = await run(['revoke', prefix]);
+    expect(revoked).toMatchObject({ code: 0, output: expect.stringContaining(`Revoked ${prefix} (dash-bff)`) });
   }, 60_000);
 });

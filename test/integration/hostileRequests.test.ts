@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createTestServer, jsonOf, type TestServer } from '../helpers/testServer';
 import { signToken } from '../helpers/tokens';
 
@@ -47,6 +48,14 @@ const PROBES: Array<[string, () => Promise<Probe> | Probe, number, string]> = [
   ['an unpaired surrogate in an id variable', () => ({ body: '{"query":"query($id: ID!) { node(id: $id) { id } }","variables":{"id":"\\udc00x"}}', headers: json }), 400, 'BAD_USER_INPUT'],
   ['an APQ hash that is not its query\'s', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }), headers: json }), 400, 'PERSISTED_QUERY_HASH_MISMATCH'],
   ['an APQ of an unknown version', () => ({ body: JSON.stringify({ extensions: { persistedQuery: { version: 2, sha256Hash: 'a'.repeat(64) } } }), headers: json }), 400, 'BAD_REQUEST'],
+  ['an APQ hash in upper case', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('{ products { totalCount } }').digest('hex').toUpperCase() } } }), headers: json }), 400, 'PERSISTED_QUERY_HASH_MISMATCH'],
+  ['an APQ hash that is not a string', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', extensions: { persistedQuery: { version: 1, sha256Hash: 42 } } }), headers: json }), 400, 'BAD_REQUEST'],
+  ['a subscription over HTTP', () => ({ body: gql('subscription { orderStatusChanged(orderId: "x") { status } }'), headers: json }), 400, 'BAD_REQUEST'],
+  ['a JSON null body', () => ({ body: 'null', headers: json }), 400, 'BAD_REQUEST'],
+  ['an empty batch', () => ({ body: '[]', headers: json }), 400, 'BAD_REQUEST'],
+  ['variables as a JSON-encoded string', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', variables: '{}' }), headers: json }), 400, 'BAD_REQUEST'],
+  ['extensions as a list', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', extensions: [] }), headers: json }), 400, 'BAD_REQUEST'],
+  ['GET with variables that are not JSON', () => ({ method: 'GET', search: `?query=${encodeURIComponent('{ products { totalCount } }')}&variables=%7Bnope`, headers: { 'apollo-require-preflight': 'true' } }), 400, 'BAD_REQUEST'],
   ['a 900 KB operation name', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', operationName: 'x'.repeat(900_000) }), headers: json }), 400, 'OPERATION_RESOLUTION_FAILURE'],
   ['an unknown field', () => ({ body: gql('{ passwords }'), headers: json }), 400, 'GRAPHQL_VALIDATION_FAILED'],
   ['an introspection probe outside development', () => ({ body: gql('{ __schema { types { name } } }'), headers: json }), 400, 'GRAPHQL_VALIDATION_FAILED'],
@@ -61,6 +70,7 @@ describe('hostile requests', () => {
     expect(payload.errors?.[0]?.extensions?.code).toBe(code);
     expect(JSON.stringify(payload)).not.toMatch(/stacktrace|\.ts:\d+|at Object\.|SELECT |prisma/i);
     expect(payload.errors[0].message.length).toBeLessThanOrEqual(501); // messages that echo input are cut
+    expect(payload.errors[0].extensions.traceId).toBe(response.headers.get('x-trace-id'));
     const health = await server.query('{ products(first: 1) { totalCount } }');
     expect(health.body.data.products.totalCount).toBeGreaterThan(0);
   });
