@@ -103,6 +103,11 @@ describeOnPostgreSQL('idempotency across a crash', () => {
     await until(async () => (await server.db.prisma.idempotencyEffect.count({ where: { keyId } })) === 1);
     victim.kill();
     await victim.exited;
+    // PostgreSQL does not notice a dead client while its statement waits for a lock: end the
+    // victim's waiting statements too (its store of the response, its lease renewal), as a
+    // death before sending them would have.
+    const [{ pid }] = (await keyLock.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+    await keyLock.query('SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a WHERE $1 = ANY(pg_blocking_pids(a.pid))', [pid]);
     await keyLock.query('ROLLBACK');
     const effect = await server.db.prisma.idempotencyEffect.findFirstOrThrow({ where: { keyId } });
     expect((await keyRow('key-crash-after'))!.status).toBe('IN_PROGRESS');
