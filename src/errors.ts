@@ -143,6 +143,21 @@ export class AuthenticationRequiredError extends GatewayError {
   }
 }
 
+/**
+ * The operation reads the schema by introspection where it is not open (outside development,
+ * without INTROSPECTION=on) and the viewer lacks the schema:read scope: the whole request is
+ * refused (HTTP 403, or 401 for an anonymous client).
+ */
+export class IntrospectionNotAllowedError extends GatewayError {
+  constructor(anonymous: boolean) {
+    super(
+      anonymous ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN,
+      'Introspection is not allowed here without the schema:read scope (it is open to everyone in development, or with INTROSPECTION=on).',
+      anonymous ? httpStatus(401, { 'www-authenticate': 'Bearer' }) : httpStatus(403),
+    );
+  }
+}
+
 /** The operation's estimated cost is above the maximum: rejected before execution (HTTP 400). */
 export class QueryTooComplexError extends GatewayError {
   constructor(cost: number, maximumCost: number) {

@@ -3,6 +3,7 @@ import {
   getVariableValues,
   isEnumType,
   isInputObjectType,
+  isIntrospectionType,
   isListType,
   isNonNullType,
   typeFromAST,
@@ -15,7 +16,7 @@ import {
   type OperationTypeNode,
 } from 'graphql';
 import { BoundedMemo } from './boundedMemo';
-import { buildSelectionGraph, collectLiteralCoordinates, isIncluded, type SelectionGraph, type SelectionSetInfo } from './selectionGraph';
+import { buildSelectionGraph, collectLiteralCoordinates, isIncluded, type FieldSelection, type SelectionGraph, type SelectionSetInfo } from './selectionGraph';
 
 /** The structural measures the operation limits bound, with every fragment counted where it is spread. */
 export interface OperationShape {
@@ -27,6 +28,14 @@ export interface OperationShape {
   directives: number;
   /** Field selections, a fragment's counted once per place it is spread: the operation's size inlined. */
   selections: number;
+  /**
+   * Below `__schema`/`__type` (whose nesting `depth` does not count): the most lists of
+   * introspection types one path goes through (`types`, `fields`, `args`...: each multiplies
+   * the answer by the schema's size), and the deepest chain of `ofType`.
+   */
+  introspection: { lists: number; ofType: number };
+  /** The operation selects `__schema` or `__type`. */
+  introspects: boolean;
 }
 
 /** Counts beyond this are reported as "at least" it: the exact size of a fragment bomb is astronomical. */
@@ -140,13 +149,13 @@ export class OperationAnalysis {
 
   /** Memoised per selection set: each set's measures are computed once and added per spread. */
   private measure(): OperationShape {
-    type Measures = { depth: number; aliases: number; directives: number; selections: number; levelFields: number };
+    type Measures = { depth: number; aliases: number; directives: number; selections: number; levelFields: number; lists: number; ofType: number; introspects: boolean };
     const memo = new Map<number, Measures>();
     const inProgress = new Set<number>();
     const measureSet = (set: SelectionSetInfo): Measures => {
       const known = memo.get(set.id);
       if (known) return known;
-      const result: Measures = { depth: 0, aliases: 0, directives: set.ownDirectives, selections: 0, levelFields: 0 };
+      const result: Measures = { depth: 0, aliases: 0, directives: set.ownDirectives, selections: 0, levelFields: 0, lists: 0, ofType: 0, introspects: false };
       if (inProgress.has(set.id)) return result; // a fragment cycle: validation reports it
       inProgress.add(set.id);
       this.visits += 1;
@@ -154,11 +163,18 @@ export class OperationAnalysis {
         result.directives = add(result.directives, selection.kind === 'field' ? (selection.node.directives?.length ?? 0) : selection.directives);
         if (selection.kind === 'field') {
           const below = selection.children ? measureSet(selection.children) : undefined;
-          result.depth = Math.max(result.depth, 1 + (below?.depth ?? 0));
+          const name = selection.node.name.value;
+          // Introspection is bounded by its own measures below, not by the operation's depth:
+          // the standard introspection query nests ofType nine times.
+          const introspectionRoot = name === '__schema' || name === '__type';
+          result.depth = Math.max(result.depth, 1 + (introspectionRoot ? 0 : (below?.depth ?? 0)));
           result.aliases = add(result.aliases, (selection.node.alias ? 1 : 0) + (below?.aliases ?? 0));
           result.directives = add(result.directives, below?.directives ?? 0);
           result.selections = add(result.selections, 1 + (below?.selections ?? 0));
           result.levelFields = add(result.levelFields, 1);
+          result.lists = Math.max(result.lists, (isIntrospectionList(selection) ? 1 : 0) + (below?.lists ?? 0));
+          result.ofType = Math.max(result.ofType, (name === 'ofType' && isIntrospectionType(selection.parentType) ? 1 : 0) + (below?.ofType ?? 0));
+          result.introspects ||= introspectionRoot || (below?.introspects ?? false);
         } else if (selection.target) {
           const inner = measureSet(selection.target);
           result.depth = Math.max(result.depth, inner.depth);
@@ -166,6 +182,9 @@ export class OperationAnalysis {
           result.directives = add(result.directives, inner.directives);
           result.selections = add(result.selections, inner.selections);
           result.levelFields = add(result.levelFields, inner.levelFields);
+          result.lists = Math.max(result.lists, inner.lists);
+          result.ofType = Math.max(result.ofType, inner.ofType);
+          result.introspects ||= inner.introspects;
         }
       }
       inProgress.delete(set.id);
@@ -179,6 +198,8 @@ export class OperationAnalysis {
       rootFields: root.levelFields,
       directives: add(root.directives, this.operation.directives?.length ?? 0),
       selections: root.selections,
+      introspection: { lists: root.lists, ofType: root.ofType },
+      introspects: root.introspects,
     };
   }
 }
@@ -263,6 +284,13 @@ function noteValueCoordinates(value: unknown, type: GraphQLInputType, note: (coo
       }
     }
   }
+}
+
+/** A field of an introspection type that returns a list of them (`__Schema.types`, `__Type.fields`...). */
+function isIntrospectionList(field: FieldSelection): boolean {
+  if (!field.definition || !isIntrospectionType(field.parentType)) return false;
+  const type = isNonNullType(field.definition.type) ? field.definition.type.ofType : field.definition.type;
+  return isListType(type);
 }
 
 const MALFORMED = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

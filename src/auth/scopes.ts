@@ -9,6 +9,7 @@ export const SCOPES = [
   'inventory:write',
   'customers:read',
   'customers:pii',
+  'schema:read',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -91,7 +91,9 @@ export function estimateCost(model: CostModel, request: VariablesAnalysis, estim
         continue;
       }
       const field = selection.definition;
-      if (!field) continue;
+      // Meta fields are not priced by the list model: introspection answers from the schema in
+      // memory, bounded by its own limits (see limitsPolicy), and __typename reads nothing.
+      if (!field || selection.node.name.value.startsWith('__')) continue;
       let args: Record<string, unknown> = {};
       try {
         args = getArgumentValues(field, selection.node, variables);

@@ -495,7 +495,9 @@ export type Scope =
   /** Read orders and their lines (a customer: only their own). */
   | 'ORDERS_READ'
   /** Place and change orders. */
-  | 'ORDERS_WRITE';
+  | 'ORDERS_WRITE'
+  /** Read the schema by introspection where it is not open to everyone (production): for tools, CI and BFF teams. */
+  | 'SCHEMA_READ';
 
 /** The order of a sorted list. */
 export type SortDirection =

@@ -1,6 +1,6 @@
 import type { AccessRules } from '../auth/accessRules';
 import { applyDenials, planAuthorization } from '../auth/authorizationPlan';
-import { AuthenticationRequiredError, ErrorCode, ForbiddenError } from '../errors';
+import { AuthenticationRequiredError, ErrorCode, ForbiddenError, IntrospectionNotAllowedError } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
 import type { RequestState } from '../pipeline/requestState';
 
@@ -11,8 +11,10 @@ import type { RequestState } from '../pipeline/requestState';
  * at each path where they would have been, while the rest of the query resolves. A
  * subscription whose root field is denied is refused as a whole: it would deliver nothing.
  * A replayed idempotent response is authorized again for the viewer who replays it.
+ * Introspection (`__schema`, `__type`) is open where `introspection` says (development), and
+ * otherwise to viewers with the schema:read scope.
  */
-export function authorizationPolicy(rules: AccessRules): Policy {
+export function authorizationPolicy(rules: AccessRules, { introspection }: { introspection: boolean } = { introspection: true }): Policy {
   const complete: Policy['complete'] = (state, body) => {
     const plan = state.authorization;
     if (!plan || plan.denied.size === 0 || !state.operation || !body.data) return;
@@ -24,6 +26,9 @@ export function authorizationPolicy(rules: AccessRules): Policy {
     name: 'authorization',
     prepare(state) {
       const { analysis, request } = state.operation!;
+      if (analysis.shape.introspects && !introspection && !state.viewer?.scopes.has('schema:read')) {
+        throw new IntrospectionNotAllowedError(state.viewer === null);
+      }
       const plan = planAuthorization(rules, request, state.viewer?.scopes, { markTypes: storesResponse(state) });
       state.authorization = plan;
       state.executedDocument = plan.document;

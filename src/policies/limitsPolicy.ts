@@ -11,8 +11,15 @@ export interface OperationLimits {
   maxSelections: number;
 }
 
+/**
+ * Introspection's own bounds, fixed: what the standard introspection query needs (three
+ * lists on a path: types, fields, args; ofType nine deep) with a little room. A deeper
+ * introspection multiplies its answer by the schema's size at each list.
+ */
+export const INTROSPECTION_LIMITS = { maxIntrospectionLists: 3, maxOfTypeDepth: 10 } as const;
+
 export interface LimitViolation {
-  limit: keyof OperationLimits;
+  limit: keyof OperationLimits | keyof typeof INTROSPECTION_LIMITS;
   actual: number;
   maximum: number;
   message: string;
@@ -27,11 +34,16 @@ export function findLimitViolations(shape: OperationShape, limits: OperationLimi
     ['maxDirectives', shape.directives, 'uses directives %n times'],
     ['maxSelections', shape.selections, 'selects %n fields (a fragment counts at every place it is spread)'],
   ];
-  return checks
-    .filter(([limit, actual]) => actual > limits[limit])
+  const all = { ...limits, ...INTROSPECTION_LIMITS };
+  const introspectionChecks: Array<[keyof typeof INTROSPECTION_LIMITS, number, string]> = [
+    ['maxIntrospectionLists', shape.introspection.lists, 'goes through %n lists of introspection types on one path (types, fields, args...)'],
+    ['maxOfTypeDepth', shape.introspection.ofType, 'nests ofType %n deep'],
+  ];
+  return [...checks, ...introspectionChecks]
+    .filter(([limit, actual]) => actual > all[limit])
     .map(([limit, actual, what]) => {
       const amount = actual >= SATURATED ? `more than ${SATURATED}` : String(actual);
-      return { limit, actual, maximum: limits[limit], message: `The operation ${what.replace('%n', amount)}; the limit is ${limits[limit]}.` };
+      return { limit, actual, maximum: all[limit], message: `The operation ${what.replace('%n', amount)}; the limit is ${all[limit]}.` };
     });
 }
 

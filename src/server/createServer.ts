@@ -90,7 +90,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     [
       limitsPolicy(config.limits),
       authenticationPolicy(),
-      authorizationPolicy(accessRules),
+      authorizationPolicy(accessRules, { introspection: config.introspection }),
       costPolicy(buildCostModel(schema), config.limits.maxCost),
       ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
@@ -104,7 +104,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     schema,
     formatError,
     includeStacktraceInErrorResponses: config.isDevelopment,
-    introspection: config.introspection,
+    // Open here: the pipeline's authorization decides per viewer (schema:read).
+    introspection: true,
     // No "Did you mean ...?" outside development: suggestions map the schema for a prober.
     hideSchemaDetailsFromClientErrors: !config.isDevelopment,
     parseOptions: { maxTokens: config.limits.maxTokens },
@@ -164,7 +165,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     httpServer,
     schema,
     pipeline,
-    documents: new DocumentCache(schema, { maxTokens: config.limits.maxTokens, introspection: config.introspection, hideSuggestions: !config.isDevelopment }),
+    documents: new DocumentCache(schema, { maxTokens: config.limits.maxTokens, hideSuggestions: !config.isDevelopment }),
     authenticate,
     refuseIfThrottled,
     createContext: (request, viewer) => createContext(contextDependencies, request, viewer),

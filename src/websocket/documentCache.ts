@@ -1,4 +1,4 @@
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { BoundedMemo } from '../analysis/boundedMemo';
 import { ErrorCode } from '../errors';
 
@@ -6,22 +6,20 @@ export type ParsedDocument = { document: DocumentNode } | { errors: readonly Gra
 
 /**
  * Parses and validates the documents WebSocket operations send, once per distinct query text,
- * with the same rules Apollo Server applies over HTTP (the token limit, no introspection
- * outside development, no "Did you mean" suggestions), and hands every operation with the
+ * with the same rules Apollo Server applies over HTTP (the token limit, no "Did you mean"
+ * suggestions outside development), and hands every operation with the
  * same text the same DocumentNode, so that its analysis is cached too. Bounded by the number
  * and the total text of the documents it keeps.
  */
 export class DocumentCache {
   private readonly documents: BoundedMemo<ParsedDocument>;
-  private readonly rules;
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly options: { maxTokens: number; introspection: boolean; hideSuggestions: boolean },
+    private readonly options: { maxTokens: number; hideSuggestions: boolean },
   ) {
     // A parsed document takes some tens of times its text: 2 MB of text is tens of MB kept.
     this.documents = new BoundedMemo(500, { maxWeight: 2_000_000, weigh: (query) => query.length });
-    this.rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   }
 
   get(query: string): ParsedDocument {
@@ -36,7 +34,7 @@ export class DocumentCache {
       const syntax = error as GraphQLError;
       return { errors: [new GraphQLError(syntax.message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })] };
     }
-    const errors = validate(this.schema, document, this.rules, { hideSuggestions: this.options.hideSuggestions });
+    const errors = validate(this.schema, document, undefined, { hideSuggestions: this.options.hideSuggestions });
     if (errors.length === 0) return { document };
     return { errors: errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } })) };
   }

@@ -58,7 +58,7 @@ const PROBES: Array<[string, () => Promise<Probe> | Probe, number, string]> = [
   ['GET with variables that are not JSON', () => ({ method: 'GET', search: `?query=${encodeURIComponent('{ products { totalCount } }')}&variables=%7Bnope`, headers: { 'apollo-require-preflight': 'true' } }), 400, 'BAD_REQUEST'],
   ['a 900 KB operation name', () => ({ body: JSON.stringify({ query: '{ products { totalCount } }', operationName: 'x'.repeat(900_000) }), headers: json }), 400, 'OPERATION_RESOLUTION_FAILURE'],
   ['an unknown field', () => ({ body: gql('{ passwords }'), headers: json }), 400, 'GRAPHQL_VALIDATION_FAILED'],
-  ['an introspection probe outside development', () => ({ body: gql('{ __schema { types { name } } }'), headers: json }), 400, 'GRAPHQL_VALIDATION_FAILED'],
+  ['an introspection probe outside development', () => ({ body: gql('{ __schema { types { name } } }'), headers: json }), 401, 'UNAUTHENTICATED'],
 ];
 
 describe('hostile requests', () => {

@@ -60,8 +60,9 @@ describe('operation limits', () => {
   });
 
   it('disables introspection outside development unless INTROSPECTION=on', async () => {
-    const result = await server.query('{ __schema { queryType { name } } }');
-    expect(firstError(result).message).toMatch(/introspection is not allowed/i);
+    const result = await server.query('{ __schema { queryType { name } } }', undefined, await server.bearer({ roles: ['support'] }));
+    expect(result.status).toBe(403);
+    expect(firstError(result).message).toMatch(/Introspection is not allowed here without the schema:read scope/);
     const open = await createTestServer({ INTROSPECTION: 'on' });
     try {
       expect((await open.query('{ __schema { queryType { name } } }')).body.data.__schema.queryType.name).toBe('Query');

@@ -13,7 +13,7 @@ describe('operation analysis', () => {
   it('measures depth, aliases, root fields, directives and inlined selections, fragments counted where spread', () => {
     const analysis = analyse(`query Q @skip(if: false) { a: products(first: 1) { ...E } orders { totalCount } }
       fragment E on ProductConnection { edges { node { sku n: name @include(if: true) } } }`);
-    expect(analysis.shape).toEqual({ depth: 4, aliases: 2, rootFields: 2, directives: 2, selections: 7 });
+    expect(analysis.shape).toEqual({ depth: 4, aliases: 2, rootFields: 2, directives: 2, selections: 7, introspection: { lists: 0, ofType: 0 }, introspects: false });
   });
 
   it.each([22, 40])('analyses a %i-level fragment bomb in time linear in its size', (levels) => {
