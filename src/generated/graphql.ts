@@ -98,9 +98,10 @@ export type Money = {
 };
 
 /**
- * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
- * same key and the same request replays the first response instead of acting twice (README,
- * "Idempotency").
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header (or
+ * `extensions.idempotencyKey`): a retry with the same key and the same request replays the first
+ * response instead of acting twice (docs/mutations.md, "Idempotency"). Every mutation field is
+ * nullable: one the viewer may not run is null with its error, and the others still answer.
  */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -108,26 +109,27 @@ export type Mutation = {
    * Changes the units on hand of a product in a warehouse (a count, a delivery, damage), with
    * the reason kept in the audit trail. Creates the stock level on a first positive delta.
    */
-  adjustInventory: AdjustInventoryPayload;
+  adjustInventory?: Maybe<AdjustInventoryPayload>;
   /** Cancels a PENDING or PAID order and releases its reserved stock. */
-  cancelOrder: OrderTransitionPayload;
+  cancelOrder?: Maybe<OrderTransitionPayload>;
   /** Ships a PAID order: its reserved units leave their warehouses and a shipment is recorded. */
-  fulfillOrder: OrderTransitionPayload;
+  fulfillOrder?: Maybe<OrderTransitionPayload>;
   /** Records that a PENDING order has been paid (a payment confirmation: admin only). */
-  markOrderPaid: OrderTransitionPayload;
+  markOrderPaid?: Maybe<OrderTransitionPayload>;
   /**
    * Places an order: prices every line from the catalogue, reserves the stock (most available
    * warehouse first, split across warehouses when needed) and creates the order as PENDING, all
    * in one transaction.
    */
-  placeOrder: PlaceOrderPayload;
+  placeOrder?: Maybe<PlaceOrderPayload>;
 };
 
 
 /**
- * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
- * same key and the same request replays the first response instead of acting twice (README,
- * "Idempotency").
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header (or
+ * `extensions.idempotencyKey`): a retry with the same key and the same request replays the first
+ * response instead of acting twice (docs/mutations.md, "Idempotency"). Every mutation field is
+ * nullable: one the viewer may not run is null with its error, and the others still answer.
  */
 export type MutationAdjustInventoryArgs = {
   delta: Scalars['Int']['input'];
@@ -138,9 +140,10 @@ export type MutationAdjustInventoryArgs = {
 
 
 /**
- * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
- * same key and the same request replays the first response instead of acting twice (README,
- * "Idempotency").
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header (or
+ * `extensions.idempotencyKey`): a retry with the same key and the same request replays the first
+ * response instead of acting twice (docs/mutations.md, "Idempotency"). Every mutation field is
+ * nullable: one the viewer may not run is null with its error, and the others still answer.
  */
 export type MutationCancelOrderArgs = {
   id: Scalars['ID']['input'];
@@ -149,9 +152,10 @@ export type MutationCancelOrderArgs = {
 
 
 /**
- * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
- * same key and the same request replays the first response instead of acting twice (README,
- * "Idempotency").
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header (or
+ * `extensions.idempotencyKey`): a retry with the same key and the same request replays the first
+ * response instead of acting twice (docs/mutations.md, "Idempotency"). Every mutation field is
+ * nullable: one the viewer may not run is null with its error, and the others still answer.
  */
 export type MutationFulfillOrderArgs = {
   id: Scalars['ID']['input'];
@@ -159,9 +163,10 @@ export type MutationFulfillOrderArgs = {
 
 
 /**
- * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
- * same key and the same request replays the first response instead of acting twice (README,
- * "Idempotency").
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header (or
+ * `extensions.idempotencyKey`): a retry with the same key and the same request replays the first
+ * response instead of acting twice (docs/mutations.md, "Idempotency"). Every mutation field is
+ * nullable: one the viewer may not run is null with its error, and the others still answer.
  */
 export type MutationMarkOrderPaidArgs = {
   id: Scalars['ID']['input'];
@@ -169,9 +174,10 @@ export type MutationMarkOrderPaidArgs = {
 
 
 /**
- * The root of every change. Mutations accept an `Idempotency-Key` HTTP header: a retry with the
- * same key and the same request replays the first response instead of acting twice (README,
- * "Idempotency").
+ * The root of every change. Mutations accept an `Idempotency-Key` HTTP header (or
+ * `extensions.idempotencyKey`): a retry with the same key and the same request replays the first
+ * response instead of acting twice (docs/mutations.md, "Idempotency"). Every mutation field is
+ * nullable: one the viewer may not run is null with its error, and the others still answer.
  */
 export type MutationPlaceOrderArgs = {
   input: PlaceOrderInput;
@@ -191,8 +197,8 @@ export type Order = Node & {
   __typename?: 'Order';
   /** When the order was placed. */
   createdAt: Scalars['DateTime']['output'];
-  /** The customer who placed the order. */
-  customer: Customer;
+  /** The customer who placed the order; null (with a FORBIDDEN error) for viewers without customers:read, such as warehouse staff. */
+  customer?: Maybe<Customer>;
   /** The order's global id. */
   id: Scalars['ID']['output'];
   /** The number of units across all lines (the sum of their quantities). */
@@ -399,7 +405,11 @@ export type ProductFilter = {
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type Query = {
   __typename?: 'Query';
   /** Fetches a customer by global id, or null when there is none. */
@@ -410,7 +420,7 @@ export type Query = {
    * Fetches several objects by global id in one round trip, returning them in the order of `ids`,
    * with null for ids that match no object. At most 100 ids.
    */
-  nodes: Array<Maybe<Node>>;
+  nodes?: Maybe<Array<Maybe<Node>>>;
   /** Fetches an order by its global id, or null when there is none. */
   order?: Maybe<Order>;
   /**
@@ -418,41 +428,61 @@ export type Query = {
    * Page forward with `first`/`after` or backward with `last`/`before`; with neither, the first 20.
    * A page holds at most 100 orders.
    */
-  orders: OrderConnection;
+  orders?: Maybe<OrderConnection>;
   /** Fetches a product by global id or by SKU: give exactly one of the two. */
   product?: Maybe<Product>;
   /** Lists products in catalogue order (oldest first), a page at a time. A page holds at most 100 products. */
-  products: ProductConnection;
+  products?: Maybe<ProductConnection>;
   /** Every warehouse, ordered by code. */
-  warehouses: Array<Warehouse>;
+  warehouses?: Maybe<Array<Warehouse>>;
 };
 
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type QueryOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -463,14 +493,22 @@ export type QueryOrdersArgs = {
 };
 
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type QueryProductArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   sku?: InputMaybe<Scalars['String']['input']>;
 };
 
 
-/** The root of every read: start here to fetch orders, products, stock and customers. */
+/**
+ * The root of every read: start here to fetch orders, products, stock and customers. Every root
+ * field is nullable: one you may not read, or that fails, is null with its error, and the others
+ * still answer.
+ */
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
@@ -803,11 +841,11 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  adjustInventory?: Resolver<ResolversTypes['AdjustInventoryPayload'], ParentType, ContextType, RequireFields<MutationAdjustInventoryArgs, 'delta' | 'productId' | 'reason' | 'warehouseId'>>;
-  cancelOrder?: Resolver<ResolversTypes['OrderTransitionPayload'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id' | 'reason'>>;
-  fulfillOrder?: Resolver<ResolversTypes['OrderTransitionPayload'], ParentType, ContextType, RequireFields<MutationFulfillOrderArgs, 'id'>>;
-  markOrderPaid?: Resolver<ResolversTypes['OrderTransitionPayload'], ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'id'>>;
-  placeOrder?: Resolver<ResolversTypes['PlaceOrderPayload'], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, 'input'>>;
+  adjustInventory?: Resolver<Maybe<ResolversTypes['AdjustInventoryPayload']>, ParentType, ContextType, RequireFields<MutationAdjustInventoryArgs, 'delta' | 'productId' | 'reason' | 'warehouseId'>>;
+  cancelOrder?: Resolver<Maybe<ResolversTypes['OrderTransitionPayload']>, ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id' | 'reason'>>;
+  fulfillOrder?: Resolver<Maybe<ResolversTypes['OrderTransitionPayload']>, ParentType, ContextType, RequireFields<MutationFulfillOrderArgs, 'id'>>;
+  markOrderPaid?: Resolver<Maybe<ResolversTypes['OrderTransitionPayload']>, ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'id'>>;
+  placeOrder?: Resolver<Maybe<ResolversTypes['PlaceOrderPayload']>, ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -816,7 +854,7 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
 
 export type OrderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   itemCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
@@ -897,12 +935,12 @@ export type ProductEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
-  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
+  nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
-  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'orderBy'>>;
+  orders?: Resolver<Maybe<ResolversTypes['OrderConnection']>, ParentType, ContextType, RequireFields<QueryOrdersArgs, 'orderBy'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
-  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
-  warehouses?: Resolver<Array<ResolversTypes['Warehouse']>, ParentType, ContextType>;
+  products?: Resolver<Maybe<ResolversTypes['ProductConnection']>, ParentType, ContextType, Partial<QueryProductsArgs>>;
+  warehouses?: Resolver<Maybe<Array<ResolversTypes['Warehouse']>>, ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {

@@ -104,13 +104,24 @@ describe('authorization', () => {
   it('propagates null through non-null fields as execution would, up to the nearest nullable one', async () => {
     const { key } = await createApiKey(server.db.prisma, { clientName: 'orders-only-bff', scopes: ['orders:read'], rateTier: 'standard' });
     const result = await server.queryAs({ 'x-api-key': key }, `{ order(id: "${ids.order}") { id customer { name } } }`);
-    // Customer.name is String! and Order.customer is Customer!: the order itself becomes null.
-    expect(result.body.data).toEqual({ order: null });
+    // Customer.name is String!: its customer becomes null, Order.customer being nullable.
+    expect(result.body.data).toEqual({ order: { id: ids.order, customer: null } });
     expect(firstError(result)).toMatchObject({ path: ['order', 'customer', 'name'], extensions: { code: 'FORBIDDEN' } });
-    const list = await server.queryAs({ 'x-api-key': key }, `{ orders(first: 2) { totalCount edges { node { customer { name } } } } }`);
-    // ... and through [OrderEdge!]! and OrderConnection.edges up to orders, itself non-null.
-    expect(list.body.data).toBeNull();
+    const list = await server.queryAs({ 'x-api-key': key }, `{ orders(first: 2) { totalCount edges { node { id customer { name } } } } }`);
+    // ... so a list of orders survives a denied nested field: every order, without its customer.
+    expect(list.body.data.orders.edges.map((e: any) => e.node.customer)).toEqual([null, null]);
+    expect(list.body.data.orders.totalCount).toBeGreaterThan(2);
     expect(list.body.errors!.map((e) => e.path)).toEqual([0, 1].map((i) => ['orders', 'edges', i, 'node', 'customer', 'name']));
+  });
+
+  it('keeps the other root fields when one is denied: root fields are nullable', async () => {
+    const shopper = await server.bearer({ roles: ['customer'], customer_id: 1, sub: 'customer-1' });
+    const result = await server.queryAs(shopper, '{ product(sku: "SKU-00001") { sku name } warehouses { code } }');
+    expect(result.body.data).toEqual({ product: { sku: 'SKU-00001', name: expect.any(String) }, warehouses: null });
+    expect(result.body.errors).toEqual([expect.objectContaining({ path: ['warehouses'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    const anonymous = await server.queryAs(null, '{ products(first: 1) { totalCount } orders(first: 1) { totalCount } }');
+    expect(anonymous.body.data).toEqual({ products: { totalCount: expect.any(Number) }, orders: null });
+    expect(firstError(anonymous).extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('checks fields inside named fragments wherever they are spread, and honours @skip', async () => {

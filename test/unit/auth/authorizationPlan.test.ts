@@ -59,12 +59,17 @@ describe('applyDenials', () => {
     ]);
   });
 
-  it('propagates null through non-null fields as execution would: a denied non-null root field nulls data', () => {
-    const sent = request('{ warehouses { code } products(first: 1) { totalCount } }');
+  it('propagates null through non-null fields as execution would: a denied non-null field nulls its parent', async () => {
+    const sent = request('{ products(first: 1) { edges { node { sku inventory { onHand } } } } }');
     const plan = planAuthorization(rules, sent, customer);
-    const { data, errors } = applyDenials({ [PLACEHOLDER_KEY]: 'Query', products: { totalCount: 3 } }, plan, sent);
-    expect(data).toBeNull();
-    expect(errors).toEqual([{ message: 'Not authorized: Query.warehouses needs inventory:read.', path: ['warehouses'], extensions: { code: 'FORBIDDEN' } }]);
+    expect(plan.denied.has('Product.inventory')).toBe(true);
+    // Product.inventory is nullable: only it is null. A denied non-null leaf (Customer.name,
+    // for a viewer without customers:read) nulls its object up to the nearest nullable field.
+    const staff = request('{ order(id: "x") { id customer { name } } }');
+    const staffPlan = planAuthorization(rules, staff, new Set<Scope>(['orders:read']));
+    const { data, errors } = applyDenials({ order: { id: 'o', customer: { [PLACEHOLDER_KEY]: 'Customer' } } }, staffPlan, staff);
+    expect(data).toEqual({ order: { id: 'o', customer: null } });
+    expect(errors.map((e) => e.path)).toEqual([['order', 'customer', 'name']]);
   });
 
   it('applies a type-conditioned denial only to objects of that type, read from the type marker', () => {
