@@ -240,9 +240,9 @@ export type OrderEdge = {
 export type OrderFilter = {
   /** Only orders placed at or after this instant. */
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Only orders placed strictly before this instant. */
+  /** Only orders placed strictly before this instant. At or before `createdAfter`, the range is empty: no orders, not an error. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Only orders of this customer (a Customer global id). */
+  /** Only orders of this customer (a Customer global id); an empty string means any customer. */
   customerId?: InputMaybe<Scalars['ID']['input']>;
   /** Only orders in this status. */
   status?: InputMaybe<OrderStatus>;
@@ -401,7 +401,7 @@ export type ProductEdge = {
 export type ProductFilter = {
   /** Only active (true) or inactive (false) products. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Only products whose name or SKU contains this text, ignoring case (1 to 100 characters). */
+  /** Only products whose name or SKU contains this text, ignoring case (at most 100 characters). Empty or only spaces: no search, every product. */
   search?: InputMaybe<Scalars['String']['input']>;
 };
 

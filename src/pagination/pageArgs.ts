@@ -20,7 +20,10 @@ export interface PageRequest {
 }
 
 export function parsePageArgs(args: PageArgsInput, ordering: string): PageRequest {
-  const { first, after, last, before } = args;
+  // An empty cursor is what a client holds before its first page: no cursor.
+  const { first, last } = args;
+  const after = args.after === '' ? null : args.after;
+  const before = args.before === '' ? null : args.before;
   if (first != null && last != null) {
     throw new BadUserInputError('Pass either "first" or "last", not both.', { argument: 'first' });
   }

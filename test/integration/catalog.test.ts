@@ -27,7 +27,7 @@ describe('catalog', () => {
   it('requires exactly one of id and sku', async () => {
     for (const args of ['', '(id: "UHJvZHVjdDox", sku: "SKU-00001")']) {
       const result = await server.query(`{ product${args} { id } }`);
-      expect(firstError(result)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'Pass exactly one of "id" or "sku".' });
+      expect(firstError(result)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'Pass exactly one of "id" or "sku" (an empty one counts as not given).' });
     }
   });
 

@@ -11,13 +11,14 @@ const PRODUCT_ORDERING = 'products:id';
 const MAX_SEARCH_LENGTH = 100;
 
 export async function findProduct(ctx: GraphQLContext, args: { id?: string | null; sku?: string | null }): Promise<Product> {
-  if ((args.id == null) === (args.sku == null)) {
-    throw new BadUserInputError('Pass exactly one of "id" or "sku".', { argument: 'id' });
+  // A form's empty field is no value: product(id: "", sku: "SKU-00001") looks up by SKU.
+  const id = args.id === '' ? null : args.id;
+  const sku = args.sku?.trim() ? args.sku : null;
+  if ((id == null) === (sku == null)) {
+    throw new BadUserInputError('Pass exactly one of "id" or "sku" (an empty one counts as not given).', { argument: 'id' });
   }
-  const product = args.id != null
-    ? await ctx.loaders.productById.load(fromGlobalIdOf('Product', args.id))
-    : await ctx.loaders.productBySku.load(args.sku!);
-  if (!product) throw new NotFoundError(args.id != null ? 'No Product has this id.' : `No Product has SKU ${JSON.stringify(args.sku)}.`);
+  const product = id != null ? await ctx.loaders.productById.load(fromGlobalIdOf('Product', id)) : await ctx.loaders.productBySku.load(sku!);
+  if (!product) throw new NotFoundError(id != null ? 'No Product has this id.' : `No Product has SKU ${JSON.stringify(sku)}.`);
   return product;
 }
 
@@ -43,10 +44,11 @@ export async function listProducts(ctx: GraphQLContext, args: QueryProductsArgs)
 function productWhere(filter: ProductFilter | null | undefined): Prisma.ProductWhereInput {
   const where: Prisma.ProductWhereInput = {};
   if (filter?.active != null) where.active = filter.active;
-  if (filter?.search != null) {
-    const search = filter.search.trim();
-    if (search.length === 0 || search.length > MAX_SEARCH_LENGTH) {
-      throw new BadUserInputError(`"filter.search" must be 1 to ${MAX_SEARCH_LENGTH} characters.`, { argument: 'filter.search' });
+  // An empty search box (or only spaces) means no search, as a frontend sends it.
+  const search = filter?.search?.trim();
+  if (search) {
+    if (search.length > MAX_SEARCH_LENGTH) {
+      throw new BadUserInputError(`"filter.search" is at most ${MAX_SEARCH_LENGTH} characters.`, { argument: 'filter.search' });
     }
     where.OR = [
       { name: { contains: search, mode: 'insensitive' } },

@@ -1,6 +1,5 @@
 import { Prisma } from '../../generated/prisma/client';
 import type { OrderFilter, OrderStatus } from '../../generated/graphql';
-import { BadUserInputError } from '../../errors';
 import { fromGlobalIdOf } from '../node/globalId';
 
 /** An OrderFilter, validated and with its global ids decoded. */
@@ -14,13 +13,13 @@ export interface OrderCriteria {
 export function parseOrderFilter(filter: OrderFilter | null | undefined): OrderCriteria {
   if (!filter) return {};
   const criteria: OrderCriteria = {};
-  if (filter.customerId != null) criteria.customerId = fromGlobalIdOf('Customer', filter.customerId, 'filter.customerId');
+  // An empty customer id is a cleared form field: no condition.
+  if (filter.customerId != null && filter.customerId !== '') criteria.customerId = fromGlobalIdOf('Customer', filter.customerId, 'filter.customerId');
   if (filter.status != null) criteria.status = filter.status;
   if (filter.createdAfter != null) criteria.createdAfter = filter.createdAfter;
   if (filter.createdBefore != null) criteria.createdBefore = filter.createdBefore;
-  if (criteria.createdAfter && criteria.createdBefore && criteria.createdAfter >= criteria.createdBefore) {
-    throw new BadUserInputError('"filter.createdAfter" must be before "filter.createdBefore".', { argument: 'filter.createdAfter' });
-  }
+  // createdAfter at or after createdBefore is an empty range, answered with no orders (as a
+  // date picker may well produce), not an error.
   return criteria;
 }
 
