@@ -1,12 +1,15 @@
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config';
-import { connectDatabase } from '../src/db/database';
+import { openCliDatabase, parseCli, runCli, UsageError } from '../src/cli/cli';
 import { SEED_SIZES, seedDatabase, type SeedSize, type SeedSizeName } from '../src/db/seed';
 
-// npm run db:seed -- [--size demo|bench] [--orders N] [--products N] [--customers N]
-//                    [--warehouses N] [--seed N] [--reset]
-const { values } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run db:seed -- [--size demo|bench] [--orders N] [--products N] [--customers N]
+                           [--warehouses N] [--seed N] [--reset]
+Fills the database with deterministic demo data (the same flags always give the same rows): the
+database at DATABASE_URL (migrated first: npm run db:migrate), or the embedded one while the
+server is stopped. Refuses a database that already has data unless --reset empties it first.
+  --size   demo (what npm start serves) or bench (20,000 orders over 1,000 products)`;
+
+runCli(async () => {
+  const { values } = parseCli(USAGE, {
     size: { type: 'string', default: 'demo' },
     orders: { type: 'string' },
     products: { type: 'string' },
@@ -14,25 +17,16 @@ const { values } = parseArgs({
     warehouses: { type: 'string' },
     seed: { type: 'string' },
     reset: { type: 'boolean', default: false },
-  },
-});
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-function count(flag: keyof SeedSize, fallback: number): number {
-  const text = values[flag];
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) fail(`--${flag} must be a positive integer, got "${text}".`);
-  return n;
-}
-
-async function main(): Promise<void> {
+  });
+  const count = (flag: keyof SeedSize, fallback: number): number => {
+    const text = values[flag];
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got "${text}".`);
+    return n;
+  };
   const base = SEED_SIZES[values.size as SeedSizeName];
-  if (!base) fail(`--size must be one of ${Object.keys(SEED_SIZES).join(', ')}; got "${values.size}".`);
+  if (!base) throw new UsageError(`--size must be one of ${Object.keys(SEED_SIZES).join(', ')}; got "${values.size}".`);
   const size: SeedSize = {
     orders: count('orders', base.orders),
     products: count('products', base.products),
@@ -40,8 +34,7 @@ async function main(): Promise<void> {
     warehouses: count('warehouses', base.warehouses),
     seed: count('seed', base.seed),
   };
-  const connectionString = process.env.DATABASE_URL ?? fail('DATABASE_URL is required: the database to seed (run `npm run db:migrate` first).');
-  const db = connectDatabase({ connectionString, poolSize: 4, timeouts: loadConfig().database.timeouts });
+  const db = await openCliDatabase({ seed: false });
   try {
     const started = Date.now();
     const counts = await seedDatabase(db.prisma, size, { reset: values.reset });
@@ -49,6 +42,4 @@ async function main(): Promise<void> {
   } finally {
     await db.close();
   }
-}
-
-main().catch((error: unknown) => fail(`Seeding failed: ${(error as Error).message}`));
+});

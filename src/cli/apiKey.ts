@@ -1,64 +1,57 @@
-import { parseArgs } from 'node:util';
 import { createApiKey, revokeApiKey } from '../auth/apiKeys';
-import { SCOPES } from '../auth/scopes';
-import { loadConfig } from '../config';
-import { connectDatabase } from '../db/database';
+import { isScope, SCOPES } from '../auth/scopes';
+import { openCliDatabase, parseCli, runCli, UsageError } from './cli';
 
-const USAGE = `Usage (DATABASE_URL names the database):
+const USAGE = `Usage:
   npm run apikey -- create --client <name> --scopes <scope,scope> [--tier <tier>]
   npm run apikey -- revoke <prefix>
   npm run apikey -- list
-Scopes: ${SCOPES.join(', ')}`;
+Creates, revokes and lists the API keys of services (BFFs). A key is shown once, when created;
+only its hash is stored. Works on the database at DATABASE_URL, or on the embedded one
+(EMBEDDED_DATA_DIR) while the server is stopped: a running server holds that folder.
+Scopes: ${SCOPES.join(', ')}. Tiers: standard (default), premium, or one of RATE_LIMIT_TIERS.`;
 
 /** A key's prefix is base64url, so it may begin with "-": after `revoke` it is never an option. */
 function argumentsOf(argv: string[]): string[] {
   const [command, prefix, ...rest] = argv;
-  if (command === 'revoke' && prefix !== undefined && prefix.startsWith('-') && prefix !== '--') return [command, '--', prefix, ...rest];
+  if (command === 'revoke' && prefix !== undefined && prefix.startsWith('-') && prefix !== '--' && prefix !== '--help' && prefix !== '-h') {
+    return [command, '--', prefix, ...rest];
+  }
   return argv;
 }
 
-async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argumentsOf(process.argv.slice(2)),
-    allowPositionals: true,
-    options: { client: { type: 'string' }, scopes: { type: 'string' }, tier: { type: 'string', default: 'standard' } },
-  });
+runCli(async () => {
+  const { positionals, values } = parseCli(
+    USAGE,
+    { client: { type: 'string' }, scopes: { type: 'string' }, tier: { type: 'string', default: 'standard' } },
+    { positionals: true, args: argumentsOf(process.argv.slice(2)) },
+  );
   const [command, argument] = positionals;
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString || !command) fail(connectionString ? USAGE : `DATABASE_URL is required.\n${USAGE}`);
-  const db = connectDatabase({ connectionString, poolSize: 1, timeouts: loadConfig().database.timeouts });
+  if (command === 'create' && (!values.client || !values.scopes)) throw new UsageError(`create needs --client and --scopes.\n\n${USAGE}`);
+  if (command === 'revoke' && !argument) throw new UsageError(`revoke needs the key's prefix (as \`list\` shows it).\n\n${USAGE}`);
+  if (!['create', 'revoke', 'list'].includes(command ?? '')) throw new UsageError(command ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
+  const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknownScopes = scopes.filter((s) => !isScope(s));
+  if (unknownScopes.length) throw new UsageError(`Unknown scopes: ${unknownScopes.join(', ')}. Scopes: ${SCOPES.join(', ')}.`);
+  if (command === 'create' && !values.client!.trim()) throw new UsageError('--client must name the service the key is for.');
+  const db = await openCliDatabase();
   try {
     if (command === 'create') {
-      if (!values.client || !values.scopes) fail(USAGE);
-      const { key, record } = await createApiKey(db.prisma, {
-        clientName: values.client,
-        scopes: values.scopes.split(',').map((s) => s.trim()).filter(Boolean),
-        rateTier: values.tier,
-      });
+      const { key, record } = await createApiKey(db.prisma, { clientName: values.client!.trim(), scopes, rateTier: values.tier });
       console.log(`Created API key ${record.prefix} for ${record.clientName} (scopes: ${record.scopes.join(' ')}, tier: ${record.rateTier}).`);
       console.log('The key is shown only now; store it as a secret. Send it as the X-API-Key header:');
       console.log(key);
     } else if (command === 'revoke') {
-      if (!argument) fail(USAGE);
-      const record = await revokeApiKey(db.prisma, argument);
-      if (!record) fail(`No active API key with prefix ${argument}.`);
+      const record = await revokeApiKey(db.prisma, argument!);
+      if (!record) throw new UsageError(`No active API key with prefix ${argument}.`);
       console.log(`Revoked ${record.prefix} (${record.clientName}); running gateways stop accepting it within API_KEY_CACHE_MS.`);
-    } else if (command === 'list') {
+    } else {
       for (const key of await db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } })) {
         const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
         console.log(`${key.prefix}  ${key.clientName}  [${key.scopes.join(' ')}]  tier=${key.rateTier}  created ${key.createdAt.toISOString()}  ${state}`);
       }
-    } else {
-      fail(USAGE);
     }
   } finally {
     await db.close();
   }
-}
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-main().catch((error: unknown) => fail((error as Error).message));
+});

@@ -1,20 +1,17 @@
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
-import { connectDatabase } from '../db/database';
-import { startEmbeddedDatabase } from '../db/embeddedDatabase';
 import { loadRegistry } from '../deprecations/registry';
 import { usageSince } from '../deprecations/usageQueries';
+import { openCliDatabase, parseCli, runCli, UsageError } from './cli';
 
-// npm run deprecations:report -- [--days 30]
-// Reads DATABASE_URL, or the embedded database's folder (refused while a server uses it).
-const { values } = parseArgs({ options: { days: { type: 'string', default: '30' } } });
+const USAGE = `Usage: npm run deprecations:report -- [--days 30]
+Lists every deprecated schema coordinate (schema/deprecations.yaml) with its sunset date and
+the clients that used it in the last --days days. Reads the database at DATABASE_URL, or the
+embedded one (EMBEDDED_DATA_DIR) when the server is stopped.`;
 
-async function main(): Promise<void> {
+runCli(async () => {
+  const { values } = parseCli(USAGE, { days: { type: 'string', default: '30' } });
   const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`--days must be a positive integer, got "${values.days}".`);
-  const config = loadConfig();
-  const embedded = config.database.url ? null : await startEmbeddedDatabase(config.database.embeddedDataDir);
-  const db = connectDatabase({ connectionString: config.database.url ?? embedded!.connectionString, poolSize: 1, timeouts: config.database.timeouts });
+  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days must be a positive integer, got "${values.days}".`);
+  const db = await openCliDatabase({ seed: false });
   try {
     const registry = loadRegistry();
     const usage = await usageSince(db.prisma, days);
@@ -33,11 +30,5 @@ async function main(): Promise<void> {
     }
   } finally {
     await db.close();
-    await embedded?.stop();
   }
-}
-
-main().catch((error: unknown) => {
-  console.error((error as Error).message);
-  process.exit(2);
 });

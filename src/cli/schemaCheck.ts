@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { connectDatabase } from '../db/database';
 import { usageSince } from '../deprecations/usageQueries';
@@ -8,6 +7,7 @@ import { formatReport, type ReportFormat } from '../schemaCheck/formatReport';
 import { runCheck } from '../schemaCheck/runCheck';
 import { baseVersion, workingTreeVersion } from '../schemaCheck/schemaSources';
 import { listSchemaFiles } from '../server/buildSchema';
+import { parseCli, runCli, UsageError } from './cli';
 
 const USAGE = `Usage: npm run schema:check -- [--base <git ref | SDL file>] [--format text|markdown|json]
                               [--documents <dir>] [--usage-days 7] [--execute]
@@ -16,29 +16,22 @@ schema/snapshot.graphql), checks every client operation under --documents (defau
 schema/operations), and exits 1 when the change would break a client. With DATABASE_URL it
 also reads deprecated-field usage, and --execute runs each operation at two page sizes.`;
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      base: { type: 'string' },
-      format: { type: 'string', default: 'text' },
-      documents: { type: 'string' },
-      'usage-days': { type: 'string', default: '7' },
-      execute: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+runCli(async () => {
+  const { values } = parseCli(USAGE, {
+    base: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    documents: { type: 'string' },
+    'usage-days': { type: 'string', default: '7' },
+    execute: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const format = values.format as ReportFormat;
-  if (!['text', 'markdown', 'json'].includes(format)) throw new Error(`--format must be text, markdown or json.\n${USAGE}`);
+  if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json.\n\n${USAGE}`);
   const usageDays = Number(values['usage-days']);
-  if (!Number.isInteger(usageDays) || usageDays < 1) throw new Error('--usage-days must be a positive integer.');
+  if (!Number.isInteger(usageDays) || usageDays < 1) throw new UsageError('--usage-days must be a positive integer.');
   const repo = process.cwd();
   const config = loadConfig({ ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' });
   const databaseUrl = config.database.url;
-  if (values.execute && !databaseUrl) throw new Error('--execute needs DATABASE_URL: a migrated, seeded database to run the operations against.');
+  if (values.execute && !databaseUrl) throw new UsageError('--execute needs DATABASE_URL: a migrated, seeded database to run the operations against.');
 
   const base = baseVersion(repo, values.base);
   const next = workingTreeVersion(repo, listSchemaFiles);
@@ -70,12 +63,4 @@ async function main(): Promise<number> {
   }
   console.log(formatReport(result, executions, format));
   return result.failures.length ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`schema:check: ${(error as Error).message}`);
-    process.exit(2);
-  },
-);
+}, { failureCode: 2 });

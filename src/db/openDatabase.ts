@@ -13,9 +13,10 @@ export class DatabaseSetupError extends Error {
 /**
  * The database the server runs on. With DATABASE_URL: that PostgreSQL, which must already be
  * migrated (`npm run db:migrate`). Without: the embedded PostgreSQL in EMBEDDED_DATA_DIR,
- * migrated on every start and seeded with demo data when it is empty.
+ * migrated on every start and seeded with demo data when it is empty (unless `seedDemoData`
+ * is false: the seed command fills it itself).
  */
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openDatabase(config: Config, logger: Logger, { seedDemoData = true } = {}): Promise<Database> {
   const { url, poolSize, embeddedDataDir, timeouts } = config.database;
   if (url) {
     const db = connectDatabase({ connectionString: url, poolSize, timeouts });
@@ -39,7 +40,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const db = connectDatabase({ connectionString: embedded.connectionString, poolSize, timeouts });
   const applied = await applyMigrations(db.pool);
   if (applied.length) logger.info({ migrations: applied }, 'embedded database migrated');
-  if ((await db.prisma.product.count()) === 0) {
+  if (seedDemoData && (await db.prisma.product.count()) === 0) {
     const counts = await seedDatabase(db.prisma, SEED_SIZES.demo);
     logger.info(counts, 'embedded database seeded with demo data');
   }

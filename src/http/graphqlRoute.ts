@@ -62,6 +62,8 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
         return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Request body is not valid JSON.'), traceId);
       }
     }
+    const csrf = refuseCrossSiteRequest(headers);
+    if (csrf) return sendError(res, csrf, traceId);
     const idempotencyKey = headers.get('idempotency-key');
     const refusal = checkIdempotencyKey(idempotencyKey) ?? checkOperations(method === 'POST' ? body : operationOfSearch(url), idempotencyKey, limits);
     if (refusal) return sendError(res, refusal, traceId);
@@ -104,6 +106,26 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+/** Content types a browser sends cross-site without a preflight (the CORS "simple" ones). */
+const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+/**
+ * Apollo Server's CSRF rule, applied here so that its refusal has the envelope and the trace id
+ * of every other: a request a page on another site could make without a CORS preflight (no
+ * content type, or a simple one) must carry a header such a page cannot set
+ * (`apollo-require-preflight` or `x-apollo-operation-name`).
+ */
+function refuseCrossSiteRequest(headers: HeaderMap): GatewayError | undefined {
+  const contentType = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (contentType && !SIMPLE_CONTENT_TYPES.has(contentType)) return undefined;
+  if (headers.get('apollo-require-preflight') || headers.get('x-apollo-operation-name')) return undefined;
+  return new HttpRequestError(
+    ErrorCode.BAD_REQUEST,
+    400,
+    'This request has been blocked as a potential cross-site request forgery (CSRF): send it with a Content-Type such as application/json, or with an apollo-require-preflight: true header.',
+  );
 }
 
 /** GET: the operation in the query string, with variables and extensions as JSON (kept as text when it does not parse, to be refused). */

@@ -24,7 +24,8 @@ export function createFormatError({ exposeInternals }: { exposeInternals: boolea
       const message = formatted.message.length > MAX_MESSAGE_LENGTH ? `${formatted.message.slice(0, MAX_MESSAGE_LENGTH)}…` : formatted.message;
       // An error's HTTP status and headers are for the response, not its body (Apollo strips
       // them over HTTP; over WebSocket they would show).
-      const { http: _http, ...extensions } = formatted.extensions ?? {};
+      // Nor has a client's mistake a stack trace, even in development: only our failures do.
+      const { http: _http, stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, message, extensions: { ...extensions, code } };
     }
     const located = {

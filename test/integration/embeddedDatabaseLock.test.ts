@@ -17,7 +17,7 @@ describe('the embedded database folder', () => {
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
 
-  it('refuses a second server and the deprecations report while a server uses it, naming the folder and the owner', async () => {
+  it('refuses a second server, the deprecations report and the API key tool while a server uses it, naming the folder and the owner', async () => {
     const dataDir = path.join(workDir, 'pglite');
     const first = startGatewayProcess({ EMBEDDED_DATA_DIR: dataDir });
     const contenders: SpawnedProcess[] = [];
@@ -34,11 +34,13 @@ describe('the embedded database folder', () => {
       expect(second.output()).toMatch(/EMBEDDED_DATA_DIR.*DATABASE_URL/);
       expect(second.output()).not.toMatch(/ready at|\n\s+at /); // refused before listening; no stack trace
 
-      const report = spawnTsx('src/cli/deprecationsReport.ts', { EMBEDDED_DATA_DIR: dataDir });
-      contenders.push(report);
-      expect(await exitWithin(report, 20_000)).toBe(2);
-      expect(report.output()).toContain(inUse);
-      expect(report.output()).not.toMatch(/\n\s+at /);
+      for (const [cli, args] of [['src/cli/deprecationsReport.ts', []], ['src/cli/apiKey.ts', ['list']]] as const) {
+        const tool = spawnTsx(cli, { EMBEDDED_DATA_DIR: dataDir }, [...args]);
+        contenders.push(tool);
+        expect(await exitWithin(tool, 20_000)).toBe(2);
+        expect(tool.output()).toContain(inUse);
+        expect(tool.output()).not.toMatch(/\n\s+at /);
+      }
 
       const health = await fetch(url.replace(/\/graphql$/, '/readyz'));
       expect(health.status).toBe(200);

@@ -1,4 +1,5 @@
 import { bearerHeaders, createTestServer, firstError, jsonOf, type TestServer } from '../helpers/testServer';
+import { signToken } from '../helpers/tokens';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -96,5 +97,31 @@ describe('when the database is down', () => {
     const root = broken.url.replace(/\/graphql$/, '');
     expect((await fetch(`${root}/readyz`)).status).toBe(503);
     expect((await fetch(`${root}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('in development', () => {
+  let development: TestServer;
+  beforeAll(async () => {
+    development = await createTestServer({ NODE_ENV: 'development', MAX_COST: '10' });
+  });
+  afterAll(() => development.close());
+
+  it('answers a client\'s mistakes without a stack trace: only unexpected errors carry one', async () => {
+    const tooComplex = await development.query('{ orders(first: 50) { edges { node { id } } } }');
+    expect(firstError(tooComplex).extensions.code).toBe('QUERY_TOO_COMPLEX');
+    const invalid = await development.query('{ nope }');
+    const expired = await development.queryAs({ authorization: `Bearer ${await signToken({ roles: ['admin'] }, { expiresIn: '-1h' })}` }, '{ products { totalCount } }');
+    for (const result of [tooComplex, invalid, expired]) {
+      expect(result.body.errors![0]!.extensions.stacktrace).toBeUndefined();
+      expect(JSON.stringify(result.body)).not.toMatch(/\n\s+at |\.ts:\d+/);
+    }
+  });
+
+  it('refuses a request a cross-site page could send (CSRF) with the envelope and trace id of every error', async () => {
+    const response = await fetch(`${development.url}?query=${encodeURIComponent('{ products { totalCount } }')}`);
+    expect(response.status).toBe(400);
+    const body = await jsonOf(response);
+    expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/cross-site request forgery/), extensions: { code: 'BAD_REQUEST', traceId: response.headers.get('x-trace-id') } });
   });
 });
