@@ -15,6 +15,7 @@ const shared = {
 module.exports = {
   // Read from the global configuration by the test runner, not from each project's.
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/helpers/skippedTestsReporter.js'],
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
     {

@@ -1,12 +1,12 @@
 import { createStockedProduct, globalId, PLACE_ORDER, TRANSITION } from '../helpers/orders';
-import { createTestServer, isEmbeddedDatabase, type TestServer } from '../helpers/testServer';
+import { createTestServer, type TestServer } from '../helpers/testServer';
+import { describeOnPostgreSQL } from '../helpers/conditions';
 
 /**
  * Races that only a real PostgreSQL can run: the embedded one is a single session that
  * executes one statement at a time, so nothing there can interleave. On the embedded database
  * these tests are reported as skipped; CI runs them against PostgreSQL.
  */
-const describeOnPostgreSQL = isEmbeddedDatabase() ? describe.skip : describe;
 
 let server: TestServer;
 beforeAll(async () => {

@@ -3,7 +3,8 @@ import type { DatabaseTimeouts } from '../../src/config';
 import { clientQueryTimeoutMs, connectDatabase, type Database } from '../../src/db/database';
 import { retryableReason } from '../../src/db/retryableErrors';
 import { startFreezableProxy, type FreezableProxy } from '../helpers/freezableProxy';
-import { isEmbeddedDatabase, testDatabaseUrl } from '../helpers/testServer';
+import { testDatabaseUrl } from '../helpers/testServer';
+import { describeOnPostgreSQL as onPostgreSql } from '../helpers/conditions';
 
 /**
  * No database call waits forever: PostgreSQL cancels a slow statement and a long lock wait, the
@@ -24,7 +25,6 @@ async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; 
   throw new Error('expected the database call to fail');
 }
 
-const onPostgreSql = isEmbeddedDatabase() ? describe.skip : describe;
 
 // PGlite (the embedded database) ignores statement_timeout and lock_timeout, and one
 // connection's transaction queues the others' statements instead of locking rows.

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { killSpawnedProcesses, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
-import { createTestServer, isEmbeddedDatabase, testDatabaseUrl, type TestServer } from '../helpers/testServer';
+import { createTestServer, testDatabaseUrl, type TestServer } from '../helpers/testServer';
 import { signToken, TEST_AUTH_ENV } from '../helpers/tokens';
+import { describeOnPostgreSQL } from '../helpers/conditions';
 
 /**
  * kill -9 of a gateway in the middle of an idempotent placeOrder, at the two points that
@@ -11,7 +12,6 @@ import { signToken, TEST_AUTH_ENV } from '../helpers/tokens';
  * commit it answers with that order. Row locks hold the victim at each point, so PostgreSQL
  * only: the embedded database has one session, where a held lock stops everything.
  */
-const describeOnPostgreSQL = isEmbeddedDatabase() ? describe.skip : describe;
 const LEASE_MS = 3_000;
 
 afterAll(killSpawnedProcesses);

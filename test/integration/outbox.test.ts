@@ -7,6 +7,7 @@ import { NatsPublisher } from '../../src/events/natsPublisher';
 import { recordEvent } from '../../src/events/outbox';
 import { createIsolatedDatabase } from '../helpers/isolatedDatabase';
 import type { Database } from '../../src/db/database';
+import { describeWithNats } from '../helpers/conditions';
 
 const silent = pino({ level: 'silent' });
 const OPTIONS = { batchSize: 10, maxAttempts: 3, baseBackoffMs: 0, pollMs: 20 };
@@ -61,7 +62,6 @@ describe('outbox dispatcher', () => {
 });
 
 /** Real delivery: runs where a NATS server with JetStream is given (CI's second pass). */
-const describeWithNats = process.env.NATS_URL ? describe : describe.skip;
 
 describeWithNats('outbox to NATS JetStream', () => {
   let nc: NatsConnection;
