@@ -7,8 +7,9 @@ const USAGE = `Usage:
   npm run apikey -- revoke <prefix>
   npm run apikey -- list
 Creates, revokes and lists the API keys of services (BFFs). A key is shown once, when created;
-only its hash is stored. Works on the database at DATABASE_URL, or on the embedded one
-(EMBEDDED_DATA_DIR) while the server is stopped: a running server holds that folder.
+only its hash is stored; \`create\` prints the key alone on stdout (KEY=$(npm run --silent apikey -- create ...)).
+Works on the database at DATABASE_URL, or on the embedded one (EMBEDDED_DATA_DIR), through the
+gateway when one is running on it.
 Scopes: ${SCOPES.join(', ')}. Tiers: standard (default), premium, or one of RATE_LIMIT_TIERS.`;
 
 /** A key's prefix is base64url, so it may begin with "-": after `revoke` it is never an option. */
@@ -38,8 +39,9 @@ runCli(async () => {
   try {
     if (command === 'create') {
       const { key, record } = await createApiKey(db.prisma, { clientName: values.client!.trim(), scopes, rateTier: values.tier });
-      console.log(`Created API key ${record.prefix} for ${record.clientName} (scopes: ${record.scopes.join(' ')}, tier: ${record.rateTier}).`);
-      console.log('The key is shown only now; store it as a secret. Send it as the X-API-Key header:');
+      // The key alone on stdout, so that scripts can capture it; what it is goes to stderr.
+      console.error(`Created API key ${record.prefix} for ${record.clientName} (scopes: ${record.scopes.join(' ')}, tier: ${record.rateTier}).`);
+      console.error('The key is shown only now; store it as a secret. Send it as the X-API-Key header:');
       console.log(key);
     } else if (command === 'revoke') {
       const record = await revokeApiKey(db.prisma, argument!);

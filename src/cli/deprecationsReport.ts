@@ -5,7 +5,7 @@ import { openCliDatabase, parseCli, runCli, UsageError } from './cli';
 const USAGE = `Usage: npm run deprecations:report -- [--days 30]
 Lists every deprecated schema coordinate (schema/deprecations.yaml) with its sunset date and
 the clients that used it in the last --days days. Reads the database at DATABASE_URL, or the
-embedded one (EMBEDDED_DATA_DIR) when the server is stopped.`;
+embedded one (EMBEDDED_DATA_DIR), through the gateway when one is running on it.`;
 
 runCli(async () => {
   const { values } = parseCli(USAGE, { days: { type: 'string', default: '30' } });

@@ -8,11 +8,18 @@ export interface LockOwner {
   pid: number;
   hostname: string;
   startedAt: string;
+  /**
+   * Where the owner serves the database (its PostgreSQL wire-protocol socket on 127.0.0.1),
+   * once it does: the command-line tools work through it instead of being refused.
+   */
+  connectionString?: string;
 }
 
 export interface DataDirLock {
   /** `<dataDir>.lock`: next to the folder, not in it, so that PGlite never sees it and deleting the folder to start over keeps it. */
   readonly lockFile: string;
+  /** Adds where this process serves the database to the lock file, for the tools to connect through. */
+  advertise(connectionString: string): void;
   /** Deletes the lock file if it is still ours. Safe to call twice. */
   release(): void;
 }
@@ -21,6 +28,12 @@ export interface DataDirLock {
 export class EmbeddedDatabaseInUseError extends Error {
   override readonly name = 'EmbeddedDatabaseInUseError';
   readonly code = 'EMBEDDED_DATABASE_IN_USE';
+  /** The process using the folder, when the lock file names one that is running on this host. */
+  readonly localOwner: LockOwner | null;
+  constructor(message: string, localOwner: LockOwner | null = null) {
+    super(message);
+    this.localOwner = localOwner;
+  }
 }
 
 /** Folders locked by this process: a lock file naming our own pid is stale unless listed here. */
@@ -37,7 +50,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   const folder = path.resolve(dataDir);
   const lockFile = `${folder}.lock`;
   const me: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
-  const content = JSON.stringify(me);
+  let content = JSON.stringify(me);
   takeLock(folder, lockFile, content);
   heldHere.add(lockFile);
   const releaseOnExit = () => release();
@@ -51,7 +64,15 @@ export function lockDataDir(dataDir: string): DataDirLock {
     // Never delete a lock someone else has taken over since.
     if (readFileOrNull(lockFile) === content) unlinkQuietly(lockFile);
   }
-  return { lockFile, release };
+  function advertise(connectionString: string): void {
+    if (released || readFileOrNull(lockFile) !== content) return;
+    const advertised = JSON.stringify({ ...me, connectionString });
+    const draft = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(draft, advertised, { flag: 'wx' });
+    renameSync(draft, lockFile); // atomic: a reader sees the old content or the new, never half
+    content = advertised;
+  }
+  return { lockFile, advertise, release };
 }
 
 function takeLock(folder: string, lockFile: string, content: string): void {
@@ -116,7 +137,10 @@ function readOwner(file: string): LockOwner | 'missing' | 'unreadable' {
   if (text === null) return 'missing';
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
-    if (Number.isInteger(owner.pid) && owner.pid! > 0 && typeof owner.hostname === 'string' && typeof owner.startedAt === 'string') return owner as LockOwner;
+    if (Number.isInteger(owner.pid) && owner.pid! > 0 && typeof owner.hostname === 'string' && typeof owner.startedAt === 'string') {
+      const connectionString = typeof owner.connectionString === 'string' && /^postgresql:\/\/[^@/]+@127\.0\.0\.1:\d+\/\w+$/.test(owner.connectionString) ? owner.connectionString : undefined;
+      return { pid: owner.pid!, hostname: owner.hostname, startedAt: owner.startedAt, ...(connectionString ? { connectionString } : {}) };
+    }
   } catch {
     // falls through: not JSON
   }
@@ -144,11 +168,13 @@ function isAlive(owner: LockOwner, file: string): boolean {
 }
 
 function inUse(folder: string, lockFile: string, owner: LockOwner): EmbeddedDatabaseInUseError {
-  const where = owner.hostname === hostname() ? '' : ` on host ${owner.hostname}`;
+  const local = owner.hostname === hostname();
+  const where = local ? '' : ` on host ${owner.hostname}`;
   return new EmbeddedDatabaseInUseError(
     `The embedded database in ${folder} is in use by process ${owner.pid}${where} (started ${owner.startedAt}): ` +
       'two processes on one folder would corrupt it. Stop that process first, or set EMBEDDED_DATA_DIR to another ' +
       `folder, or DATABASE_URL to use a PostgreSQL server. If that process is gone${where ? ' from that host' : ''}, delete ${lockFile}.`,
+    local ? owner : null,
   );
 }
 

@@ -26,8 +26,9 @@ export interface EmbeddedDatabase {
  * and keeps a transaction's statements together, so a pool of several clients is safe but
  * gains no parallelism. It is the zero-setup default, not the production path.
  *
- * A folder has one user at a time: a second process (a second server, or a CLI while the
- * server runs) fails with EmbeddedDatabaseInUseError before PGlite opens anything.
+ * A folder has one user at a time: a second process fails with EmbeddedDatabaseInUseError
+ * before PGlite opens anything. The lock file says where the owner serves it, so that the
+ * command-line tools can work through the running server (src/cli/cli.ts).
  */
 export async function startEmbeddedDatabase(dataDir: string | null): Promise<EmbeddedDatabase> {
   if (dataDir) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
@@ -42,8 +43,10 @@ export async function startEmbeddedDatabase(dataDir: string | null): Promise<Emb
       await db.close();
       throw error;
     });
+    const connectionString = `postgresql://postgres@${server.getServerConn()}/postgres`;
+    lock?.advertise(connectionString);
     return {
-      connectionString: `postgresql://postgres@${server.getServerConn()}/postgres`,
+      connectionString,
       async stop() {
         try {
           await server.stop();

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { exitWithin, killSpawnedProcesses, loggedPid, spawnTsx, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 
 /**
- * One process per embedded database folder: a second `npm start`, or a CLI that opens the
- * folder, on a folder a running gateway uses is refused at once and leaves the gateway serving.
+ * One process per embedded database folder: a second `npm start` on a folder a running gateway
+ * uses is refused at once and leaves the gateway serving; the command-line tools work through
+ * that gateway's database socket instead of opening the folder.
  */
 afterAll(killSpawnedProcesses);
 
@@ -17,7 +18,7 @@ describe('the embedded database folder', () => {
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
 
-  it('refuses a second server, the deprecations report and the API key tool while a server uses it, naming the folder and the owner', async () => {
+  it('refuses a second server, naming the folder and the owner, while the API key tool and the deprecations report work through the running one', async () => {
     const dataDir = path.join(workDir, 'pglite');
     const first = startGatewayProcess({ EMBEDDED_DATA_DIR: dataDir });
     const contenders: SpawnedProcess[] = [];
@@ -34,13 +35,23 @@ describe('the embedded database folder', () => {
       expect(second.output()).toMatch(/EMBEDDED_DATA_DIR.*DATABASE_URL/);
       expect(second.output()).not.toMatch(/ready at|\n\s+at /); // refused before listening; no stack trace
 
-      for (const [cli, args] of [['src/cli/deprecationsReport.ts', []], ['src/cli/apiKey.ts', ['list']]] as const) {
-        const tool = spawnTsx(cli, { EMBEDDED_DATA_DIR: dataDir }, [...args]);
-        contenders.push(tool);
-        expect(await exitWithin(tool, 20_000)).toBe(2);
-        expect(tool.output()).toContain(inUse);
-        expect(tool.output()).not.toMatch(/\n\s+at /);
-      }
+      // The tools work through the running gateway's database instead: a key created now works at once.
+      const created = spawnTsx('src/cli/apiKey.ts', { EMBEDDED_DATA_DIR: dataDir }, ['create', '--client', 'lock-test', '--scopes', 'inventory:read']);
+      contenders.push(created);
+      expect(await exitWithin(created, 20_000)).toBe(0);
+      expect(created.output()).toContain(`Using the embedded database in ${dataDir} through the gateway that runs on it (process ${ownerPid}).`);
+      const key = /^ogw_\S+$/m.exec(created.output())![0];
+      const withKey = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ query: '{ warehouses { code } }' }),
+      });
+      expect(withKey.status).toBe(200);
+      expect(((await withKey.json()) as any).data.warehouses.length).toBeGreaterThan(0);
+      const report = spawnTsx('src/cli/deprecationsReport.ts', { EMBEDDED_DATA_DIR: dataDir });
+      contenders.push(report);
+      expect(await exitWithin(report, 20_000)).toBe(0);
+      expect(report.output()).not.toMatch(/\n\s+at /);
 
       const health = await fetch(url.replace(/\/graphql$/, '/readyz'));
       expect(health.status).toBe(200);

@@ -73,6 +73,27 @@ describe('lockDataDir', () => {
     }
   });
 
+  it('says where its owner serves the database, so that a refused tool can connect there; release still deletes it', () => {
+    const lock = lockDataDir(dataDir);
+    lock.advertise('postgresql://postgres@127.0.0.1:54321/postgres');
+    expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: process.pid, connectionString: 'postgresql://postgres@127.0.0.1:54321/postgres' });
+    expect(refusal(() => lockDataDir(dataDir)).localOwner).toMatchObject({ pid: process.pid, connectionString: 'postgresql://postgres@127.0.0.1:54321/postgres' });
+    lock.release();
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
+  it('offers a tool no address but a loopback PostgreSQL one, and none of a process on another host', () => {
+    const sleeper = startSleeper();
+    try {
+      writeLock({ pid: sleeper.pid!, connectionString: 'postgresql://postgres@evil.example:5432/postgres' } as never);
+      expect(refusal(() => lockDataDir(dataDir)).localOwner).toEqual({ pid: sleeper.pid, hostname: hostname(), startedAt: '2026-01-02T03:04:05.000Z' });
+      writeLock({ pid: sleeper.pid!, hostname: 'elsewhere', connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' } as never);
+      expect(refusal(() => lockDataDir(dataDir)).localOwner).toBeNull();
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
   it('refuses a second lock on the same folder in the same process', () => {
     const lock = lockDataDir(dataDir);
     try {
