@@ -26,7 +26,7 @@ export const DEFAULT_RATE_TIERS = {
   premium: { bucketSize: 100_000, restoreRate: 5_000 },
 };
 
-const settings = {
+export const settings = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),

@@ -25,3 +25,10 @@ describe('the Node versions the project states', () => {
     expect(semver.satisfies(process.version, supported)).toBe(true);
   });
 });
+
+describe('the license', () => {
+  it('is the one package.json names', () => {
+    expect(readJson('package.json').license).toBe('MIT');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the orders-gateway contributors\n/);
+  });
+});
