@@ -62,7 +62,7 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`);
+        throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
       appliedNow.push(migration.name);
     }

@@ -39,9 +39,9 @@ export function createLoaderFactory({ batch, work }: { batch: boolean; work: Dat
         for (const row of await run(fetch, keys)) groups.get(keyOf(row))?.push(row);
         return keys.map((key) => groups.get(key)!);
       }, options),
-    manyPerArgs: (fetch, keyOf) => {
-      const loaders = new Map<string, DataLoader<any, any[]>>();
-      return (args, argsKey) => {
+    manyPerArgs<A, K, V>(fetch: (args: A, keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K) {
+      const loaders = new Map<string, DataLoader<K, V[]>>();
+      return (args: A, argsKey: string) => {
         let loader = loaders.get(argsKey);
         if (!loader) {
           loader = factory.many((keys) => fetch(args, keys), keyOf);

@@ -139,7 +139,7 @@ describe('orders', () => {
       totalCount pageInfo { hasNextPage endCursor } edges { node { id createdAt } } } } }`;
     const ids: string[] = [];
     let after: string | null = null;
-    let totalCount = 0;
+    let totalCount: number;
     for (;;) {
       const result: any = await server.query(query, { id: some.edges[0].node.customer.id, after });
       const orders = result.body.data.customer.orders;

@@ -48,7 +48,7 @@ function check(repo: string, args: string[] = [], env: Record<string, string> = 
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.on('exit', (code) => {
-      let report = null;
+      let report;
       try {
         report = JSON.parse(stdout);
       } catch {
@@ -83,7 +83,7 @@ describe('schema:check', () => {
 
   it('blocks a breaking change and reports the client operation it breaks', async () => {
     const r = repo();
-    edit(r, 'schema/orders/orders.graphql', /  "The number of units across all lines \(the sum of their quantities\)."\n  itemCount: Int!\n/, '');
+    edit(r, 'schema/orders/orders.graphql', / {2}"The number of units across all lines \(the sum of their quantities\)."\n {2}itemCount: Int!\n/, '');
     const run = await check(r);
     expect(run.code).toBe(1);
     expect(run.report.failures).toContainEqual(expect.stringMatching(/Order.itemCount was removed\. It was never deprecated/));
@@ -94,7 +94,7 @@ describe('schema:check', () => {
 
   it('blocks removing a deprecated coordinate before its sunset date', async () => {
     const r = repo();
-    edit(r, 'schema/catalog/catalog.graphql', /  "The current price of one unit in minor units, without its currency."\n  priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
+    edit(r, 'schema/catalog/catalog.graphql', / {2}"The current price of one unit in minor units, without its currency."\n {2}priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
     const run = await check(r);
     expect(run.code).toBe(1);
     expect(run.report.failures[0]).toMatch(/Product.priceCents was removed\. Its sunset date is 2027-05-24/);
@@ -102,8 +102,8 @@ describe('schema:check', () => {
 
   describe('removing a coordinate past its sunset', () => {
     const removeIt = (repoDir: string) => {
-      edit(repoDir, 'schema/catalog/catalog.graphql', /  "The current price of one unit in minor units, without its currency."\n  priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
-      edit(repoDir, 'schema/deprecations.yaml', /  - coordinate: Product.priceCents[\s\S]*?owner: catalog-team\n/, '');
+      edit(repoDir, 'schema/catalog/catalog.graphql', / {2}"The current price of one unit in minor units, without its currency."\n {2}priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
+      edit(repoDir, 'schema/deprecations.yaml', / {2}- coordinate: Product.priceCents[\s\S]*?owner: catalog-team\n/, '');
     };
 
     it('is allowed when the registry sunset has passed', async () => {
