@@ -23,7 +23,10 @@ export const IDE_CONTENT_SECURITY_POLICY = [
 /** The scripts in the order they need each other: React, ReactDOM, then what uses them. */
 const SCRIPTS = ['react.production.min.js', 'react-dom.production.min.js', 'graphql-ws.min.js', 'graphiql.min.js', 'boot.js'];
 
-/** The GraphiQL page. `<` is escaped in the settings so that no value can close the data block. */
+/**
+ * The GraphiQL page. `<` is escaped in the settings so that no value can close the data block;
+ * the empty data: icon spares the browser a /favicon.ico request (a 404).
+ */
 export function renderIdePage(settings: IdeSettings): string {
   const json = JSON.stringify(settings).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -32,6 +35,7 @@ export function renderIdePage(settings: IdeSettings): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>GraphiQL: orders gateway</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${IDE_ASSET_PREFIX}graphiql.min.css">
 <link rel="stylesheet" href="${IDE_ASSET_PREFIX}ide.css">
 </head>

@@ -24,8 +24,8 @@ export interface IdeSettings {
 }
 
 /** The catalogue is @public: this runs with or without a token. */
-export const DEFAULT_QUERY = `# The orders gateway. The catalogue is public: this query needs no token.
-# The other tabs are the client operations of schema/operations/.
+export const DEFAULT_QUERY = `# The catalogue is public: this runs without a token.
+# The other tabs: the operations of schema/operations/.
 query Products {
   products(first: 5) {
     totalCount
