@@ -71,6 +71,7 @@ export const settings = {
     .regex(/^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$/, 'a comma-separated list of client names (letters, digits, . _ -)')
     .optional(),
   INTROSPECTION: z.enum(['on', 'off']).optional(),
+  GRAPHQL_IDE: z.enum(['on', 'off']).optional(),
   LOW_STOCK_THRESHOLD: z.coerce.number().int().min(0).default(10),
   DEPRECATION_POLICY: z.enum(['warn', 'reject']).default('warn'),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
@@ -151,6 +152,8 @@ export interface Config {
   knownClients: string[];
   /** On in development, off elsewhere unless INTROSPECTION=on. */
   introspection: boolean;
+  /** GraphiQL for a browser's GET /graphql: on in development, off elsewhere unless GRAPHQL_IDE=on. */
+  graphqlIde: boolean;
   /** inventory.low fires when a stock level's available units fall below this. */
   lowStockThreshold: number;
   /** After a deprecated coordinate's sunset date: warn, or reject operations that use it. */
@@ -282,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webSocket: { maxConnections: e.WS_MAX_CONNECTIONS, maxConnectionsPerClient: e.WS_MAX_CONNECTIONS_PER_CLIENT, idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS },
     knownClients: e.KNOWN_CLIENTS?.split(',') ?? [],
     introspection: e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV === 'development',
+    graphqlIde: e.GRAPHQL_IDE ? e.GRAPHQL_IDE === 'on' : e.NODE_ENV === 'development',
     lowStockThreshold: e.LOW_STOCK_THRESHOLD,
     idempotency: { ttlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000, leaseMs: e.IDEMPOTENCY_LEASE_MS, waitMs: e.IDEMPOTENCY_WAIT_MS },
     deprecationPolicy: e.DEPRECATION_POLICY,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCode, HttpRequestError, InternalServerError } from '../errors';
+import { IDE_ASSET_PREFIX } from '../ide/ideAssets';
+import type { IdeRoute } from '../ide/ideRoute';
 import { sendError, sendJson } from './responses';
 
 export interface HttpRoutes {
@@ -9,14 +11,16 @@ export interface HttpRoutes {
   graphql: (req: IncomingMessage, res: ServerResponse, url: URL, traceId: string) => Promise<void>;
   /** Whether the database answers (GET /readyz). */
   isReady: () => Promise<boolean>;
+  /** GraphiQL for a browser's GET /graphql, its files under /graphql/ide/; absent: GRAPHQL_IDE=off. */
+  ide?: IdeRoute;
 }
 
 /** A client's X-Request-Id is kept as the trace id when it looks like one; otherwise a fresh UUID. */
 const TRACE_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /**
- * Node's http server in front of the routes: /graphql, /healthz (the process is alive) and
- * /readyz (the database answers). Every response carries the request's trace id in
+ * Node's http server in front of the routes: /graphql, /healthz (the process is alive),
+ * /readyz (the database answers) and, when the IDE is on, its page and /graphql/ide/ files. Every response carries the request's trace id in
  * X-Trace-Id, and every error the same id in its extensions. Malformed HTTP gets a coded
  * JSON error, never a stack trace.
  */
@@ -29,7 +33,7 @@ export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestLi
     let handled: Promise<void>;
     switch (url.pathname) {
       case '/graphql':
-        handled = routes.graphql(req, res, url, traceId);
+        handled = routes.ide?.isPageRequest(req, url) ? routes.ide.page(res) : routes.graphql(req, res, url, traceId);
         break;
       case '/healthz':
         handled = Promise.resolve(sendJson(res, 200, { status: 'ok' }));
@@ -38,6 +42,10 @@ export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestLi
         handled = routes.isReady().then((ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' }));
         break;
       default:
+        if (routes.ide && url.pathname.startsWith(IDE_ASSET_PREFIX)) {
+          handled = Promise.resolve(routes.ide.asset(req, res, url, traceId));
+          break;
+        }
         handled = Promise.resolve(sendError(res, new HttpRequestError(ErrorCode.NOT_FOUND, 404, `No route for ${url.pathname.slice(0, 200)}; GraphQL is served at /graphql.`), traceId));
     }
     handled.catch((error: unknown) => {

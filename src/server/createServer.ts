@@ -1,12 +1,8 @@
 import { createServer as createNodeServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import type { Logger } from 'pino';
 import { AnalysisCache } from '../analysis/analysisCache';
 import { buildAccessRules } from '../auth/accessRules';
@@ -23,6 +19,9 @@ import { EventFeed } from '../events/eventFeed';
 import { createGraphQLRoute } from '../http/graphqlRoute';
 import { createHttpHandler } from '../http/httpHandler';
 import { InFlightRequests } from '../http/inFlightRequests';
+import { loadIdeAssets } from '../ide/ideAssets';
+import { createIdeRoute } from '../ide/ideRoute';
+import { createIdeSettings } from '../ide/ideSettings';
 import { IdempotencyStore } from '../idempotency/idempotencyStore';
 import { apolloPipelinePlugin } from '../pipeline/apolloPipelinePlugin';
 import { PolicyPipeline } from '../pipeline/pipeline';
@@ -117,9 +116,9 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       // feature we do not use yet.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.http.shutdownGraceMs }),
-      config.isDevelopment
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      // The HTTP edge serves the IDE itself (src/ide/, GRAPHQL_IDE): Apollo's landing pages
+      // load their scripts from Apollo's CDN.
+      ApolloServerPluginLandingPageDisabled(),
       apolloPipelinePlugin(pipeline, logger, config.requestTimeoutMs),
     ],
   });
@@ -157,6 +156,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
           logger,
         }),
         isReady: () => db.isReachable(),
+        ide: config.graphqlIde ? createIdeRoute({ assets: loadIdeAssets(), settings: createIdeSettings(config) }) : undefined,
       },
       logger,
     ),

@@ -32,6 +32,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.example.com/jwks.json' }).auth.jwtSecret).toBeUndefined();
   });
 
+  it('serves the GraphQL IDE in development only, unless GRAPHQL_IDE says otherwise', () => {
+    expect(loadConfig({}).graphqlIde).toBe(true);
+    expect(loadConfig({ GRAPHQL_IDE: 'off' }).graphqlIde).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.example.com/jwks.json' }).graphqlIde).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.example.com/jwks.json', GRAPHQL_IDE: 'on' }).graphqlIde).toBe(true);
+    expect(() => loadConfig({ GRAPHQL_IDE: 'yes' })).toThrow(/GRAPHQL_IDE="yes".*"on".*"off"/);
+  });
+
   it('refuses a shared JWT secret in production, and more than one key source', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/JWT_SECRET: a shared secret is for development/);
     expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://id.example.com/jwks.json' })).toThrow(/set only one way/);
