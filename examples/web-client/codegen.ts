@@ -2,50 +2,55 @@ import { join } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
- * Typed operations for the web shop, with GraphQL Code Generator's client preset.
- *
- * Where the schema comes from (GRAPHQL_SCHEMA_SOURCE):
- * - `url` (the default): a running gateway, by introspection. GRAPHQL_URL names it
- *   (default http://127.0.0.1:4000/graphql); GRAPHQL_AUTHORIZATION, when set, is sent as the
- *   Authorization header, for a gateway whose introspection is closed to anonymous clients
- *   (outside development it needs the schema:read scope).
- * - `sdl`: the gateway's SDL in this repository, as the gateway's own codegen reads it; CI
- *   regenerates from it, with no server running, and fails on a diff.
+ * Where the schema comes from:
+ * - a running gateway, by introspection: what a frontend team has. Outside development the
+ *   gateway answers introspection only to a viewer with the schema:read scope, so an
+ *   Authorization header can be given;
+ * - the gateway's SDL in this repository (schema/): what CI has, with no server running.
  * Both give the same output: the gateway serves the schema its SDL describes.
  */
-const source = process.env.GRAPHQL_SCHEMA_SOURCE ?? 'url';
-if (source !== 'url' && source !== 'sdl') {
-  throw new Error(`GRAPHQL_SCHEMA_SOURCE must be "url" (a running gateway, the default) or "sdl" (schema/ in this repository); got "${source}".`);
-}
+export type SchemaSource = { kind: 'url'; url: string; authorization?: string } | { kind: 'sdl' };
 
-const here = (path: string) => join(__dirname, path);
 const sdlRoot = join(__dirname, '..', '..', 'schema');
-const url = process.env.GRAPHQL_URL || 'http://127.0.0.1:4000/graphql';
-const authorization = process.env.GRAPHQL_AUTHORIZATION;
+const here = (path: string) => join(__dirname, path);
 
-const schema: CodegenConfig['schema'] =
-  source === 'sdl'
-    ? // The snapshot and the client operations live under schema/ but are not sources of it.
-      [join(sdlRoot, '**/*.graphql'), `!${join(sdlRoot, 'snapshot.graphql')}`, `!${join(sdlRoot, 'operations/**')}`]
-    : { [url]: { headers: authorization ? { authorization } : {} } };
-
-const config: CodegenConfig = {
-  schema,
-  documents: [here('src/**/*.ts'), `!${here('src/gql/**')}`],
-  ignoreNoDocuments: false,
-  generates: {
-    [here('src/gql/')]: {
-      preset: 'client',
-      presetConfig: { fragmentMasking: false },
-      config: {
-        // DateTime travels as an ISO 8601 string in JSON; parse it where it is shown.
-        scalars: { DateTime: 'string' },
-        strictScalars: true,
-        enumsAsTypes: true,
-        useTypeImports: true,
+export function createCodegenConfig(source: SchemaSource): CodegenConfig {
+  return {
+    schema:
+      source.kind === 'sdl'
+        ? // The snapshot and the client operations live under schema/ but are not sources of it.
+          [join(sdlRoot, '**/*.graphql'), `!${join(sdlRoot, 'snapshot.graphql')}`, `!${join(sdlRoot, 'operations/**')}`]
+        : { [source.url]: { headers: source.authorization ? { authorization: source.authorization } : {} } },
+    documents: [here('src/**/*.ts'), `!${here('src/gql/**')}`],
+    generates: {
+      [here('src/gql/')]: {
+        preset: 'client',
+        presetConfig: { fragmentMasking: false },
+        config: {
+          // DateTime travels as an ISO 8601 string in JSON; parse it where it is shown.
+          scalars: { DateTime: 'string' },
+          strictScalars: true,
+          enumsAsTypes: true,
+          useTypeImports: true,
+        },
       },
     },
-  },
-};
+  };
+}
 
-export default config;
+/**
+ * The source from the environment, as `npm run codegen` (sdl) and `npm run codegen:url` set it:
+ * GRAPHQL_SCHEMA_SOURCE is `url` (the default) or `sdl`; GRAPHQL_URL names the gateway
+ * (default http://127.0.0.1:4000/graphql); GRAPHQL_AUTHORIZATION, when set, is sent as the
+ * Authorization header, e.g. "Bearer <token>".
+ */
+export function schemaSourceOfEnv(env: Record<string, string | undefined>): SchemaSource {
+  const kind = env.GRAPHQL_SCHEMA_SOURCE || 'url';
+  if (kind === 'sdl') return { kind };
+  if (kind !== 'url') {
+    throw new Error(`GRAPHQL_SCHEMA_SOURCE must be "url" (a running gateway, the default) or "sdl" (schema/ in this repository); got "${kind}".`);
+  }
+  return { kind, url: env.GRAPHQL_URL || 'http://127.0.0.1:4000/graphql', authorization: env.GRAPHQL_AUTHORIZATION || undefined };
+}
+
+export default createCodegenConfig(schemaSourceOfEnv(process.env));

@@ -1,6 +1,6 @@
 import { graphql } from './gql';
 import type { ProductPageQuery } from './gql/graphql';
-import { request, type RequestOptions } from './request';
+import { GraphQLRequestError, request, type RequestOptions } from './request';
 
 /** The web shop's product page. Products are public: no token needed. */
 export const ProductPageDocument = graphql(`
@@ -11,8 +11,16 @@ export const ProductPageDocument = graphql(`
 
 export type ProductDetails = NonNullable<ProductPageQuery['product']>;
 
-/** The product with this SKU, or null when there is none (show a 404 page). */
+/**
+ * The product with this SKU, or null when there is none (show a 404 page): the gateway answers
+ * an unknown SKU with a NOT_FOUND error. Any other error is thrown.
+ */
 export async function fetchProductPage(options: RequestOptions, sku: string): Promise<ProductDetails | null> {
-  const { product } = await request(ProductPageDocument, { sku }, options);
-  return product ?? null;
+  try {
+    const { product } = await request(ProductPageDocument, { sku }, options);
+    return product;
+  } catch (error) {
+    if (error instanceof GraphQLRequestError && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
 }
