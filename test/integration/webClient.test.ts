@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { createCodegenConfig } from '../../examples/web-client/codegen';
-import { fetchOrderHistoryPage, fetchProductPage, GraphQLRequestError, placeOrder, type RequestOptions } from '../../examples/web-client/src';
+import { parse, print } from 'graphql';
+import { createCodegenConfig, schemaSourceOfEnv } from '../../examples/web-client/codegen';
+import {
+  fetchOrderHistoryPage,
+  fetchProductPage,
+  GraphQLRequestError,
+  OrderHistoryDocument,
+  placeOrder,
+  PlaceOrderDocument,
+  ProductPageDocument,
+  type RequestOptions,
+} from '../../examples/web-client/src';
 import { createStockedProduct } from '../helpers/orders';
 import { createTestServer, type TestServer } from '../helpers/testServer';
 import { signToken } from '../helpers/tokens';
@@ -91,6 +102,15 @@ describe('the web client example', () => {
     });
   });
 
+  it.each([
+    ['OrderHistory', OrderHistoryDocument],
+    ['ProductPage', ProductPageDocument],
+    ['PlaceOrder', PlaceOrderDocument],
+  ])('sends %s as registered in schema/operations/web-shop, which the schema check guards', async (name, document) => {
+    const registered = parse(await readFile(path.join(__dirname, '..', '..', 'schema', 'operations', 'web-shop', `${name}.graphql`), 'utf8'));
+    expect(print(document)).toBe(print(registered));
+  });
+
   it('throws UNAUTHENTICATED for the order history without a token', async () => {
     await expect(fetchOrderHistoryPage({ url: server.url }, { first: 1 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', traceId: expect.any(String) });
   });
@@ -117,8 +137,8 @@ describe('the web client example\'s codegen', () => {
 
   it('generates the committed files from the running gateway, by URL, as from the SDL', async () => {
     // The test server runs as in production: introspection needs schema:read (an admin has it).
-    const authorization = `Bearer ${await signToken({ roles: ['admin'] })}`;
-    const byUrl = await generateInMemory(createCodegenConfig({ kind: 'url', url: server.url, authorization }));
+    const source = schemaSourceOfEnv({ GRAPHQL_URL: server.url, GRAPHQL_AUTHORIZATION: `Bearer ${await signToken({ roles: ['admin'] })}` });
+    const byUrl = await generateInMemory(createCodegenConfig(source));
     const bySdl = await generateInMemory(createCodegenConfig({ kind: 'sdl' }));
     const files = (outputs: Array<{ filename: string }>) => outputs.map((o) => o.filename).sort();
     expect(files(byUrl)).toEqual(files(bySdl));
