@@ -169,7 +169,22 @@ async function settle(served: { started: number; finished: number }): Promise<vo
 async function autocannon(url: string, body: string, authorization: string, seconds: number): Promise<LoadResult> {
   const { stdout } = await promisify(execFile)(
     AUTOCANNON,
-    ['-j', '-c', String(CONNECTIONS), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-H', `authorization=${authorization}`, '-b', body, url],
+    [
+      '-j',
+      '-c',
+      String(CONNECTIONS),
+      '-d',
+      String(seconds),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-H',
+      `authorization=${authorization}`,
+      '-b',
+      body,
+      url,
+    ],
     { maxBuffer: 16 * 1_048_576 },
   );
   const report = JSON.parse(stdout);
@@ -223,7 +238,8 @@ function report(results: Measurement[], kind: string): void {
     })),
   );
   console.log(`gateway / hand-written SQL limit: ${(on.requestsPerSecond / sql.requestsPerSecond).toFixed(3)} (long-run target >= 0.26)`);
-  const multiple = off.requestsPerSecond > 0 ? `${(on.requestsPerSecond / off.requestsPerSecond).toFixed(2)}x` : 'n/a: no unbatched request completed; run longer';
+  const multiple =
+    off.requestsPerSecond > 0 ? `${(on.requestsPerSecond / off.requestsPerSecond).toFixed(2)}x` : 'n/a: no unbatched request completed; run longer';
   console.log(`gateway / batching off:           ${multiple}`);
   if (results.some((r) => r.errors > 0)) process.exitCode = 1;
 }

@@ -74,12 +74,25 @@ export const settings = {
   GRAPHQL_IDE: z.enum(['on', 'off']).optional(),
   LOW_STOCK_THRESHOLD: z.coerce.number().int().min(0).default(10),
   DEPRECATION_POLICY: z.enum(['warn', 'reject']).default('warn'),
-  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
   IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).default(5_000),
-  NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL').optional(),
-  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('ORDERS_EVENTS'),
-  NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens').default('orders.events'),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL')
+    .optional(),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('ORDERS_EVENTS'),
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens')
+    .default('orders.events'),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
@@ -96,7 +109,10 @@ export const settings = {
     })
     .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('gateway:ratelimit:'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
 } as const;
 
 /**
@@ -202,9 +218,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const input = Object.fromEntries(
-    Object.keys(settings).map((name) => [name, env[name] === '' ? undefined : env[name]]),
-  );
+  const input = Object.fromEntries(Object.keys(settings).map((name) => [name, env[name] === '' ? undefined : env[name]]));
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {

@@ -149,7 +149,16 @@ export class OperationAnalysis {
 
   /** Memoised per selection set: each set's measures are computed once and added per spread. */
   private measure(): OperationShape {
-    type Measures = { depth: number; aliases: number; directives: number; selections: number; levelFields: number; lists: number; ofType: number; introspects: boolean };
+    type Measures = {
+      depth: number;
+      aliases: number;
+      directives: number;
+      selections: number;
+      levelFields: number;
+      lists: number;
+      ofType: number;
+      introspects: boolean;
+    };
     const memo = new Map<number, Measures>();
     const inProgress = new Set<number>();
     const measureSet = (set: SelectionSetInfo): Measures => {
@@ -309,4 +318,3 @@ function hasMalformedStringLiteral(document: DocumentNode): boolean {
   });
   return found;
 }
-

@@ -21,10 +21,7 @@ export interface CreatedApiKey {
   record: ApiKey;
 }
 
-export async function createApiKey(
-  prisma: PrismaClient,
-  input: { clientName: string; scopes: string[]; rateTier: string },
-): Promise<CreatedApiKey> {
+export async function createApiKey(prisma: PrismaClient, input: { clientName: string; scopes: string[]; rateTier: string }): Promise<CreatedApiKey> {
   const unknown = input.scopes.filter((s) => !isScope(s));
   if (unknown.length) throw new Error(`Unknown scopes: ${unknown.join(', ')}`);
   if (!input.clientName.trim()) throw new Error('The client name must not be empty.');

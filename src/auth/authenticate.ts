@@ -56,7 +56,8 @@ async function loadVerificationKey(config: Config['auth']) {
 
 function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `claim "${error.claim}" ${error.reason === 'check_failed' ? 'is not accepted' : 'is missing or malformed'}`;
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `claim "${error.claim}" ${error.reason === 'check_failed' ? 'is not accepted' : 'is missing or malformed'}`;
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm this gateway does not accept';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no key of the key set matches the token';

@@ -15,10 +15,7 @@ export interface RowScope {
 }
 
 export type OrderRows =
-  | { kind: 'every' }
-  | { kind: 'customer'; customerId: number }
-  | { kind: 'statuses'; statuses: readonly OrderStatus[] }
-  | { kind: 'none' };
+  { kind: 'every' } | { kind: 'customer'; customerId: number } | { kind: 'statuses'; statuses: readonly OrderStatus[] } | { kind: 'none' };
 
 export type CustomerRows = { kind: 'every' } | { kind: 'customer'; customerId: number } | { kind: 'none' };
 

@@ -2,16 +2,7 @@
  * The scopes a viewer can hold, and the roles that grant them. The SDL names the same scopes
  * as the enum `Scope` (ORDERS_READ is orders:read); README "Authentication" documents the roles.
  */
-export const SCOPES = [
-  'orders:read',
-  'orders:write',
-  'inventory:read',
-  'inventory:write',
-  'customers:read',
-  'customers:pii',
-  'schema:read',
-  'admin',
-] as const;
+export const SCOPES = ['orders:read', 'orders:write', 'inventory:read', 'inventory:write', 'customers:read', 'customers:pii', 'schema:read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const scopeSet: ReadonlySet<string> = new Set(SCOPES);

@@ -31,7 +31,10 @@ runCli(async () => {
   if (command === 'create' && (!values.client || !values.scopes)) throw new UsageError(`create needs --client and --scopes.\n\n${USAGE}`);
   if (command === 'revoke' && !argument) throw new UsageError(`revoke needs the key's prefix (as \`list\` shows it).\n\n${USAGE}`);
   if (!['create', 'revoke', 'list'].includes(command ?? '')) throw new UsageError(command ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
-  const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = (values.scopes ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknownScopes = scopes.filter((s) => !isScope(s));
   if (unknownScopes.length) throw new UsageError(`Unknown scopes: ${unknownScopes.join(', ')}. Scopes: ${SCOPES.join(', ')}.`);
   if (command === 'create' && !values.client!.trim()) throw new UsageError('--client must name the service the key is for.');

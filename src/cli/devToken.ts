@@ -34,7 +34,7 @@ runCli(async () => {
   if (unknownScopes.length) throw new UsageError(`Unknown scopes: ${unknownScopes.join(', ')}. Scopes: ${SCOPES.join(' ')}.`);
   // The gateway refuses a shopper's token without the customer it belongs to: say so now.
   if (values.role.includes('customer') && values.customer === undefined) {
-    throw new UsageError('--role customer needs --customer <id>: a shopper\'s token names the customer it reads for.');
+    throw new UsageError("--role customer needs --customer <id>: a shopper's token names the customer it reads for.");
   }
   if (values.customer !== undefined && !/^[1-9][0-9]{0,9}$/.test(values.customer)) {
     throw new UsageError(`--customer is a customer's database id, a positive integer; got "${values.customer}".`);

@@ -16,51 +16,57 @@ schema/snapshot.graphql), checks every client operation under --documents (defau
 schema/operations), and exits 1 when the change would break a client. With DATABASE_URL it
 also reads deprecated-field usage, and --execute runs each operation at two page sizes.`;
 
-runCli(async () => {
-  const { values } = parseCli(USAGE, {
-    base: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    documents: { type: 'string' },
-    'usage-days': { type: 'string', default: '7' },
-    execute: { type: 'boolean', default: false },
-  });
-  const format = values.format as ReportFormat;
-  if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json.\n\n${USAGE}`);
-  const usageDays = Number(values['usage-days']);
-  if (!Number.isInteger(usageDays) || usageDays < 1) throw new UsageError('--usage-days must be a positive integer.');
-  const repo = process.cwd();
-  const config = loadConfig({ ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' });
-  const databaseUrl = config.database.url;
-  if (values.execute && !databaseUrl) throw new UsageError('--execute needs DATABASE_URL: a migrated, seeded database to run the operations against.');
+runCli(
+  async () => {
+    const { values } = parseCli(USAGE, {
+      base: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      documents: { type: 'string' },
+      'usage-days': { type: 'string', default: '7' },
+      execute: { type: 'boolean', default: false },
+    });
+    const format = values.format as ReportFormat;
+    if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json.\n\n${USAGE}`);
+    const usageDays = Number(values['usage-days']);
+    if (!Number.isInteger(usageDays) || usageDays < 1) throw new UsageError('--usage-days must be a positive integer.');
+    const repo = process.cwd();
+    const config = loadConfig({ ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' });
+    const databaseUrl = config.database.url;
+    if (values.execute && !databaseUrl) throw new UsageError('--execute needs DATABASE_URL: a migrated, seeded database to run the operations against.');
 
-  const base = baseVersion(repo, values.base);
-  const next = workingTreeVersion(repo, listSchemaFiles);
-  let recentUsage: Map<string, number> | null = null;
-  if (databaseUrl) {
-    const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1, timeouts: config.database.timeouts });
-    try {
-      recentUsage = new Map();
-      for (const u of await usageSince(db.prisma, usageDays)) recentUsage.set(u.coordinate, (recentUsage.get(u.coordinate) ?? 0) + u.count);
-    } catch {
-      recentUsage = null; // unreachable or not migrated: the policy then rests on the registry alone
-    } finally {
-      await db.close();
+    const base = baseVersion(repo, values.base);
+    const next = workingTreeVersion(repo, listSchemaFiles);
+    let recentUsage: Map<string, number> | null = null;
+    if (databaseUrl) {
+      const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1, timeouts: config.database.timeouts });
+      try {
+        recentUsage = new Map();
+        for (const u of await usageSince(db.prisma, usageDays)) recentUsage.set(u.coordinate, (recentUsage.get(u.coordinate) ?? 0) + u.count);
+      } catch {
+        recentUsage = null; // unreachable or not migrated: the policy then rests on the registry alone
+      } finally {
+        await db.close();
+      }
     }
-  }
-  const result = runCheck(base, next, {
-    operationsDir: path.resolve(repo, values.documents ?? 'schema/operations'),
-    limits: config.limits,
-    today: new Date().toISOString().slice(0, 10),
-    recentUsage,
-    usageDays,
-  });
-  let executions = null;
-  if (values.execute) {
-    executions = await executeOperations(databaseUrl!, result.operations);
-    for (const e of executions) {
-      if (e.growsWithPageSize) result.failures.push(`${e.client}/${e.name} sends more SQL statements at a larger page size (${e.statements!.small} → ${e.statements!.large}): an N+1 regression.`);
+    const result = runCheck(base, next, {
+      operationsDir: path.resolve(repo, values.documents ?? 'schema/operations'),
+      limits: config.limits,
+      today: new Date().toISOString().slice(0, 10),
+      recentUsage,
+      usageDays,
+    });
+    let executions = null;
+    if (values.execute) {
+      executions = await executeOperations(databaseUrl!, result.operations);
+      for (const e of executions) {
+        if (e.growsWithPageSize)
+          result.failures.push(
+            `${e.client}/${e.name} sends more SQL statements at a larger page size (${e.statements!.small} → ${e.statements!.large}): an N+1 regression.`,
+          );
+      }
     }
-  }
-  console.log(formatReport(result, executions, format));
-  return result.failures.length ? 1 : 0;
-}, { failureCode: 2 });
+    console.log(formatReport(result, executions, format));
+    return result.failures.length ? 1 : 0;
+  },
+  { failureCode: 2 },
+);

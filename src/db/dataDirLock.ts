@@ -138,7 +138,10 @@ function readOwner(file: string): LockOwner | 'missing' | 'unreadable' {
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
     if (Number.isInteger(owner.pid) && owner.pid! > 0 && typeof owner.hostname === 'string' && typeof owner.startedAt === 'string') {
-      const connectionString = typeof owner.connectionString === 'string' && /^postgresql:\/\/[^@/]+@127\.0\.0\.1:\d+\/\w+$/.test(owner.connectionString) ? owner.connectionString : undefined;
+      const connectionString =
+        typeof owner.connectionString === 'string' && /^postgresql:\/\/[^@/]+@127\.0\.0\.1:\d+\/\w+$/.test(owner.connectionString)
+          ? owner.connectionString
+          : undefined;
       return { pid: owner.pid!, hostname: owner.hostname, startedAt: owner.startedAt, ...(connectionString ? { connectionString } : {}) };
     }
   } catch {

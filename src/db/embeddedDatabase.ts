@@ -7,10 +7,9 @@ import { lockDataDir } from './dataDirLock';
 // The contrib entry has a CommonJS build but only ESM type declarations, so TypeScript needs
 // the types resolved in import mode while Node loads the CommonJS file.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: an ESM-typed module loaded as CommonJS
-const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as typeof import(
-  '@electric-sql/pglite/contrib/pg_trgm',
-  { with: { 'resolution-mode': 'import' } }
-);
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as typeof import('@electric-sql/pglite/contrib/pg_trgm', {
+  with: { 'resolution-mode': 'import' },
+});
 
 export interface EmbeddedDatabase {
   /** A postgresql:// URL for pg and Prisma, served on a loopback port. */

@@ -84,7 +84,13 @@ export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset
     const first = between(0, size.warehouses - 1);
     const levels: typeof inventory = [];
     for (let k = 0; k < stocked; k++) {
-      levels.push({ id: inventory.length + levels.length + 1, productId: product.id!, warehouseId: ((first + k) % size.warehouses) + 1, onHand: between(0, 500), reserved: 0 });
+      levels.push({
+        id: inventory.length + levels.length + 1,
+        productId: product.id!,
+        warehouseId: ((first + k) % size.warehouses) + 1,
+        onHand: between(0, 500),
+        reserved: 0,
+      });
     }
     inventory.push(...levels);
     levelsByProduct.set(product.id!, levels);
@@ -149,9 +155,7 @@ export async function seedDatabase(prisma: PrismaClient, size: SeedSize, { reset
   await insertInChunks(reservations, (data) => prisma.reservation.createMany({ data }));
   // Rows were inserted with explicit ids: move the sequences past them.
   for (const table of ['Warehouse', 'Product', 'InventoryLevel', 'Customer', 'Order']) {
-    await prisma.$executeRawUnsafe(
-      `SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), GREATEST((SELECT max(id) FROM "${table}"), 1))`,
-    );
+    await prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), GREATEST((SELECT max(id) FROM "${table}"), 1))`);
   }
   // Fresh statistics: without them the planner misjudges every join on the new rows (and may
   // even JIT-compile a 3 ms query).

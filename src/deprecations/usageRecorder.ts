@@ -52,9 +52,7 @@ export class DeprecatedUsageRecorder {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     try {
-      const rows = batch.map(
-        (e) => Prisma.sql`(${e.coordinate}, ${e.client.name}, ${e.client.version}, ${e.day}::date, ${e.count}, ${e.lastSeenAt})`,
-      );
+      const rows = batch.map((e) => Prisma.sql`(${e.coordinate}, ${e.client.name}, ${e.client.version}, ${e.day}::date, ${e.count}, ${e.lastSeenAt})`);
       await this.prisma.$executeRaw`
         INSERT INTO "DeprecatedUsage" ("coordinate", "clientName", "clientVersion", "day", "count", "lastSeenAt")
         VALUES ${Prisma.join(rows)}

@@ -57,7 +57,10 @@ export class OutboxDispatcher {
         for (const event of events) {
           try {
             await this.publisher.publish(event);
-            await tx.event.update({ where: { id: event.id }, data: { status: 'PUBLISHED', publishedAt: new Date(), attempts: { increment: 1 }, lastError: null } });
+            await tx.event.update({
+              where: { id: event.id },
+              data: { status: 'PUBLISHED', publishedAt: new Date(), attempts: { increment: 1 }, lastError: null },
+            });
             outcome.published += 1;
           } catch (error) {
             const attempts = event.attempts + 1;
@@ -65,7 +68,12 @@ export class OutboxDispatcher {
             const delay = Math.min(MAX_BACKOFF_MS, this.options.baseBackoffMs * 2 ** (attempts - 1));
             await tx.event.update({
               where: { id: event.id },
-              data: { attempts, lastError: String((error as Error).message ?? error).slice(0, 1_000), status: dead ? 'DEAD' : 'PENDING', nextAttemptAt: new Date(Date.now() + delay) },
+              data: {
+                attempts,
+                lastError: String((error as Error).message ?? error).slice(0, 1_000),
+                status: dead ? 'DEAD' : 'PENDING',
+                nextAttemptAt: new Date(Date.now() + delay),
+              },
             });
             if (dead) {
               outcome.dead += 1;

@@ -28,7 +28,10 @@ export class EventFeed {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
 
-  constructor(private readonly prisma: PrismaClient, private readonly pollMs = 250) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pollMs = 250,
+  ) {}
 
   /** Calls `listener` with every event committed from now on; returns the unsubscribe function. */
   async listen(listener: Listener): Promise<() => void> {

@@ -15,7 +15,11 @@ export interface NatsOptions {
  * that JetStream drops a republished duplicate within its window and consumers can dedupe.
  */
 export class NatsPublisher implements EventPublisher {
-  private constructor(private readonly connection: NatsConnection, private readonly js: JetStreamClient, private readonly subjectPrefix: string) {}
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly subjectPrefix: string,
+  ) {}
 
   static async connect({ url, stream, subjectPrefix }: NatsOptions, { ensureStream = true } = {}): Promise<NatsPublisher> {
     const connection = await connect({ servers: url, name: 'orders-gateway-outbox', maxReconnectAttempts: -1 });

@@ -51,7 +51,8 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     let body: unknown;
     if (method === 'POST') {
       const raw = await readBody(req, limits.maxBodyBytes);
-      if (raw === null) return sendError(res, new HttpRequestError(ErrorCode.PAYLOAD_TOO_LARGE, 413, `Request body exceeds ${limits.maxBodyBytes} bytes.`), traceId);
+      if (raw === null)
+        return sendError(res, new HttpRequestError(ErrorCode.PAYLOAD_TOO_LARGE, 413, `Request body exceeds ${limits.maxBodyBytes} bytes.`), traceId);
       // Only JSON: a form or plain-text POST is what a cross-site page can send without a preflight.
       if (!isJsonContentType(headers.get('content-type'))) {
         return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Send the operation as JSON, with Content-Type: application/json.'), traceId);
@@ -139,7 +140,12 @@ function operationOfSearch(url: URL): SentOperation {
       return text;
     }
   };
-  return { query: url.searchParams.get('query') ?? undefined, operationName: url.searchParams.get('operationName') ?? undefined, variables: json('variables'), extensions: json('extensions') };
+  return {
+    query: url.searchParams.get('query') ?? undefined,
+    operationName: url.searchParams.get('operationName') ?? undefined,
+    variables: json('variables'),
+    extensions: json('extensions'),
+  };
 }
 
 /** Bounds what Apollo is asked to parse: the operations per batch, then each operation. */
@@ -149,7 +155,9 @@ function checkOperations(body: unknown, idempotencyKey: string | undefined, limi
       return new HttpRequestError(
         ErrorCode.BATCH_TOO_LARGE,
         400,
-        limits.maxBatchSize === 0 ? 'Batched requests are not accepted.' : `A batch may hold at most ${limits.maxBatchSize} operations; this one has ${body.length}.`,
+        limits.maxBatchSize === 0
+          ? 'Batched requests are not accepted.'
+          : `A batch may hold at most ${limits.maxBatchSize} operations; this one has ${body.length}.`,
       );
     }
     if (idempotencyKey !== undefined) {

@@ -46,7 +46,9 @@ export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestLi
           handled = Promise.resolve(routes.ide.asset(req, res, url, traceId));
           break;
         }
-        handled = Promise.resolve(sendError(res, new HttpRequestError(ErrorCode.NOT_FOUND, 404, `No route for ${url.pathname.slice(0, 200)}; GraphQL is served at /graphql.`), traceId));
+        handled = Promise.resolve(
+          sendError(res, new HttpRequestError(ErrorCode.NOT_FOUND, 404, `No route for ${url.pathname.slice(0, 200)}; GraphQL is served at /graphql.`), traceId),
+        );
     }
     handled.catch((error: unknown) => {
       logger.error({ err: error, traceId }, 'request failed');

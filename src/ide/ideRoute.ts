@@ -36,7 +36,7 @@ export function createIdeRoute(options: { assets: ReadonlyMap<string, IdeAsset>;
         return sendError(res, new HttpRequestError(ErrorCode.NOT_FOUND, 404, `No IDE file at ${url.pathname.slice(0, 200)}.`), traceId);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 405, 'The IDE\'s files are read with GET.'), traceId);
+        return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 405, "The IDE's files are read with GET."), traceId);
       }
       res.statusCode = 200;
       res.setHeader('content-type', asset.contentType);

@@ -115,11 +115,14 @@ export class IdempotencyStore {
    * stops renewing.
    */
   keepAlive(claim: IdempotencyClaim): () => void {
-    const timer = setInterval(() => {
-      this.prisma.$executeRaw`
+    const timer = setInterval(
+      () => {
+        this.prisma.$executeRaw`
         UPDATE "IdempotencyKey" SET "lockedUntil" = ${NOW} + ${this.options.leaseMs} * interval '1 millisecond'
         WHERE "id" = ${claim.id} AND "leaseToken" = ${claim.token}`.catch(() => undefined); // the next beat tries again
-    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+      },
+      Math.max(100, Math.floor(this.options.leaseMs / 3)),
+    );
     timer.unref();
     return () => clearInterval(timer);
   }

@@ -15,10 +15,7 @@ export interface LoaderFactory {
    * One `many` loader per distinct argument set, for paged lists under each parent
    * (Customer.orders(first:, filter:)): parents asked with the same arguments share a batch.
    */
-  manyPerArgs<A, K, V>(
-    fetch: (args: A, keys: readonly K[]) => Promise<V[]>,
-    keyOf: (row: V) => K,
-  ): (args: A, argsKey: string) => DataLoader<K, V[]>;
+  manyPerArgs<A, K, V>(fetch: (args: A, keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K): (args: A, argsKey: string) => DataLoader<K, V[]>;
 }
 
 export function createLoaderFactory({ batch, work }: { batch: boolean; work: DatabaseWork }): LoaderFactory {

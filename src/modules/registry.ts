@@ -14,14 +14,7 @@ import { ordersResolvers } from './orders/orders.resolvers';
 import { createOrdersLoaders } from './orders/orders.loaders';
 
 /** The one list of domain modules. Adding a domain: its SDL folder, its module folder, a line here. */
-export const resolverModules: Resolvers[] = [
-  baseResolvers,
-  nodeResolvers,
-  catalogResolvers,
-  inventoryResolvers,
-  ordersResolvers,
-  customersResolvers,
-];
+export const resolverModules: Resolvers[] = [baseResolvers, nodeResolvers, catalogResolvers, inventoryResolvers, ordersResolvers, customersResolvers];
 
 /** The request's loaders; loaders of customer-owned rows apply the viewer's row scope in SQL. */
 export function createLoaders(prisma: PrismaClient, factory: LoaderFactory, scope: RowScope) {

@@ -28,12 +28,7 @@ export interface CountedConnection<T> extends Connection<T> {
  * Builds a page from rows read with `take: size + 1` in the direction of travel: the extra
  * row only tells whether more follow. Backward pages are read in reverse and flipped here.
  */
-export function buildConnection<T>(
-  rows: T[],
-  page: PageRequest,
-  ordering: string,
-  keyOf: (row: T) => CursorKey,
-): Connection<T> {
+export function buildConnection<T>(rows: T[], page: PageRequest, ordering: string, keyOf: (row: T) => CursorKey): Connection<T> {
   const hasMore = rows.length > page.size;
   const pageRows = hasMore ? rows.slice(0, page.size) : rows;
   if (page.direction === 'backward') pageRows.reverse();

@@ -52,10 +52,7 @@ export function parsePageArgs(args: PageArgsInput, ordering: string): PageReques
 function checkSize(size: number, argument: string): number {
   if (size < 0) throw new BadUserInputError(`Argument "${argument}" must not be negative.`, { argument });
   if (size > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(
-      `Argument "${argument}" is ${size}, above the maximum page size of ${MAX_PAGE_SIZE}; page with cursors instead.`,
-      { argument },
-    );
+    throw new BadUserInputError(`Argument "${argument}" is ${size}, above the maximum page size of ${MAX_PAGE_SIZE}; page with cursors instead.`, { argument });
   }
   return size;
 }

@@ -33,7 +33,11 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
       return {
         async didResolveOperation(requestContext) {
           if (requestContext.operation?.operation === 'subscription') {
-            throw new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'Subscriptions are served over WebSocket (the graphql-ws protocol) at /graphql, not over HTTP.');
+            throw new HttpRequestError(
+              ErrorCode.BAD_REQUEST,
+              400,
+              'Subscriptions are served over WebSocket (the graphql-ws protocol) at /graphql, not over HTTP.',
+            );
           }
           await pipeline.prepare(state, {
             source: requestContext.source,
@@ -49,7 +53,10 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
           if (!state.idempotency || !('replay' in state.idempotency)) return null;
           const { status, body } = state.idempotency.replay;
           // A batch shares one status line: each operation's replay says so in its extensions.
-          return { http: { status: requestIsBatched ? undefined : status, headers: new HeaderMap() }, body: { kind: 'single', singleResult: structuredClone(body) } };
+          return {
+            http: { status: requestIsBatched ? undefined : status, headers: new HeaderMap() },
+            body: { kind: 'single', singleResult: structuredClone(body) },
+          };
         },
         async didEncounterErrors({ errors }) {
           logUnexpectedErrors(logger, errors, state.traceId);

@@ -50,10 +50,17 @@ export function checkSentOperation(operation: SentOperation, limits: SentOperati
   if (typeof query === 'string' && Buffer.byteLength(query) > limits.maxDocumentBytes) {
     return new HttpRequestError(ErrorCode.DOCUMENT_TOO_LARGE, 413, `A GraphQL document may be at most ${limits.maxDocumentBytes} bytes.`);
   }
-  for (const [what, value] of [['variables', variables], ['extensions', extensions]] as const) {
+  for (const [what, value] of [
+    ['variables', variables],
+    ['extensions', extensions],
+  ] as const) {
     const problem = findJsonProblem(value, limits.maxVariablesDepth);
-    if (problem === 'depth') return new BadUserInputError(`The ${what} nest objects and lists deeper than ${limits.maxVariablesDepth} levels.`, { refusesRequest: true });
-    if (problem === 'string') return new BadUserInputError(`A string in the ${what} holds a NUL character or an unpaired surrogate, which is not valid text.`, { refusesRequest: true });
+    if (problem === 'depth')
+      return new BadUserInputError(`The ${what} nest objects and lists deeper than ${limits.maxVariablesDepth} levels.`, { refusesRequest: true });
+    if (problem === 'string')
+      return new BadUserInputError(`A string in the ${what} holds a NUL character or an unpaired surrogate, which is not valid text.`, {
+        refusesRequest: true,
+      });
   }
   const ext = extensions !== null && typeof extensions === 'object' ? (extensions as Record<string, unknown>) : undefined;
   if (ext && 'idempotencyKey' in ext) {
@@ -72,7 +79,11 @@ export function checkSentOperation(operation: SentOperation, limits: SentOperati
     // Compared as Apollo Server compares it: the lower-case hex digest, exactly.
     const hash = createHash('sha256').update(query).digest('hex');
     if (hash !== persisted.sha256Hash) {
-      return new HttpRequestError(ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, 400, 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it.');
+      return new HttpRequestError(
+        ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
+        400,
+        'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it.',
+      );
     }
   }
   return undefined;

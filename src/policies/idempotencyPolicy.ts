@@ -66,7 +66,8 @@ export function idempotencyPolicy(store: IdempotencyStore): Policy {
         }
       };
       // Answered at its deadline while still running: the key waits for the real outcome.
-      if (state.lateOutcome) void state.lateOutcome.then(settle, () => settle({ errors: [{ message: 'failed', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] }));
+      if (state.lateOutcome)
+        void state.lateOutcome.then(settle, () => settle({ errors: [{ message: 'failed', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] }));
       else await settle(body);
     },
   };
@@ -98,7 +99,10 @@ function runsAnyRootField(state: RequestState): boolean {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

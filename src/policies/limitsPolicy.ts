@@ -63,7 +63,9 @@ export function limitsPolicy(limits: OperationLimits): Policy {
         throw new OperationLimitError(message, details);
       }
       if (analysis.hasMalformedString) {
-        throw new BadUserInputError('A string in the document holds a NUL character or an unpaired surrogate, which is not valid text.', { refusesRequest: true });
+        throw new BadUserInputError('A string in the document holds a NUL character or an unpaired surrogate, which is not valid text.', {
+          refusesRequest: true,
+        });
       }
       const [variableError] = request.errors;
       if (variableError) {

@@ -59,7 +59,12 @@ export class RedisBucketStore implements BucketStore {
   private readonly fallback = new MemoryBucketStore();
   private lastWarning = 0;
 
-  constructor(url: string, private readonly logger: Logger, private readonly prefix: string, timeoutMs = 250) {
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+    private readonly prefix: string,
+    timeoutMs = 250,
+  ) {
     this.redis = new Redis(url, {
       commandTimeout: timeoutMs,
       connectTimeout: 2_000,

@@ -38,7 +38,10 @@ export function retryAfter(missing: number, limits: BucketLimits): number {
 export class MemoryBucketStore implements BucketStore {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly now: () => number = Date.now, private readonly maxBuckets = 100_000) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxBuckets = 100_000,
+  ) {}
 
   async take(key: string, cost: number, limits: BucketLimits): Promise<TakeResult> {
     const tokens = this.current(key, limits);

@@ -91,7 +91,10 @@ function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
       changes.push({ severity: 'safe', kind: 'TYPE_ADDED', coordinate: type.name, message: `${type.name} was added.` });
       continue;
     }
-    if ((isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) && (isObjectType(before) || isInterfaceType(before) || isInputObjectType(before))) {
+    if (
+      (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) &&
+      (isObjectType(before) || isInterfaceType(before) || isInputObjectType(before))
+    ) {
       const oldFields = before.getFields();
       for (const field of Object.values(type.getFields())) {
         const old = oldFields[field.name];
@@ -101,7 +104,12 @@ function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
           continue;
         }
         if (!isInputObjectType(type) && String(old.type) !== String(field.type) && String(field.type) === `${String(old.type)}!`) {
-          changes.push({ severity: 'safe', kind: 'FIELD_TYPE_STRICTER', coordinate, message: `${coordinate} changed type from ${String(old.type)} to ${String(field.type)} (a stricter output).` });
+          changes.push({
+            severity: 'safe',
+            kind: 'FIELD_TYPE_STRICTER',
+            coordinate,
+            message: `${coordinate} changed type from ${String(old.type)} to ${String(field.type)} (a stricter output).`,
+          });
         }
         if (!('deprecationReason' in old && old.deprecationReason) && 'deprecationReason' in field && field.deprecationReason) {
           changes.push({ severity: 'safe', kind: 'FIELD_DEPRECATED', coordinate, message: `${coordinate} was deprecated: ${field.deprecationReason}` });
@@ -112,7 +120,12 @@ function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
       for (const value of type.getValues()) {
         const old = before.getValue(value.name);
         if (old && !old.deprecationReason && value.deprecationReason) {
-          changes.push({ severity: 'safe', kind: 'ENUM_VALUE_DEPRECATED', coordinate: `${type.name}.${value.name}`, message: `${type.name}.${value.name} was deprecated: ${value.deprecationReason}` });
+          changes.push({
+            severity: 'safe',
+            kind: 'ENUM_VALUE_DEPRECATED',
+            coordinate: `${type.name}.${value.name}`,
+            message: `${type.name}.${value.name} was deprecated: ${value.deprecationReason}`,
+          });
         }
       }
     }
@@ -172,7 +185,8 @@ export function policyChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaC
     if (!next.getType(coordinate.split('.')[0]!)) continue;
     const was = JSON.stringify({ cost: before.fieldWeights.get(coordinate), listSize: before.listSizes.get(coordinate) });
     const now = JSON.stringify({ cost: after.fieldWeights.get(coordinate), listSize: after.listSizes.get(coordinate) });
-    if (was !== now) changes.push({ severity: 'dangerous', kind: 'COST_CHANGED', coordinate, message: `${coordinate}: cost directives changed from ${was} to ${now}.` });
+    if (was !== now)
+      changes.push({ severity: 'dangerous', kind: 'COST_CHANGED', coordinate, message: `${coordinate}: cost directives changed from ${was} to ${now}.` });
   }
   return changes;
 }

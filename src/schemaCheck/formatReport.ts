@@ -5,7 +5,11 @@ export type ReportFormat = 'text' | 'markdown' | 'json';
 
 export function formatReport(result: CheckResult, executions: ExecutionReport[] | null, format: ReportFormat): string {
   if (format === 'json') {
-    return JSON.stringify({ ...result, operations: result.operations.map(({ document: _d, ...op }) => op), executions, passed: result.failures.length === 0 }, null, 2);
+    return JSON.stringify(
+      { ...result, operations: result.operations.map(({ document: _d, ...op }) => op), executions, passed: result.failures.length === 0 },
+      null,
+      2,
+    );
   }
   const md = format === 'markdown';
   const lines: string[] = [];
@@ -28,7 +32,11 @@ export function formatReport(result: CheckResult, executions: ExecutionReport[] 
   heading(`Client operations (${result.operations.length})`);
   if (md) lines.push('| client | operation | valid | cost before → after | scopes | deprecated used |', '|---|---|---|---|---|---|');
   for (const op of result.operations) {
-    const valid = op.errors.length ? `no: ${op.errors.join(' ')}` : op.newlyRestricted.length ? `yes, but newly restricted: ${op.newlyRestricted.map((r) => `${r.coordinate} ${r.before} → ${r.after}`).join(', ')}` : 'yes';
+    const valid = op.errors.length
+      ? `no: ${op.errors.join(' ')}`
+      : op.newlyRestricted.length
+        ? `yes, but newly restricted: ${op.newlyRestricted.map((r) => `${r.coordinate} ${r.before} → ${r.after}`).join(', ')}`
+        : 'yes';
     const cost = `${op.costBefore ?? '-'} → ${op.costAfter ?? '-'}${op.overBudget ? ' (over the maximum)' : ''}`;
     const deprecated = op.deprecated.map((d) => `${d.coordinate} (sunset ${d.removeAfter ?? '?'})`).join(', ') || 'none';
     const scopes = op.scopes.join(' ') || 'public';

@@ -61,16 +61,33 @@ export function runCheck(base: SchemaVersion, next: SchemaVersion, options: Chec
 
 function judgeRemoval(coordinate: string, base: SchemaVersion, options: CheckOptions): RemovalVerdict {
   const entry = base.registry.get(coordinate);
-  if (!entry) return { coordinate, allowed: false, reason: `It was never deprecated: deprecate it in the SDL and schema/deprecations.yaml first, and remove it after its sunset date.` };
+  if (!entry)
+    return {
+      coordinate,
+      allowed: false,
+      reason: `It was never deprecated: deprecate it in the SDL and schema/deprecations.yaml first, and remove it after its sunset date.`,
+    };
   if (entry.removeAfter >= options.today) {
     return { coordinate, allowed: false, reason: `Its sunset date is ${entry.removeAfter}: it may be removed after that day.` };
   }
   if (options.recentUsage === null) {
-    return { coordinate, allowed: true, reason: `Deprecated on ${entry.deprecatedOn}, sunset ${entry.removeAfter} has passed (no database: usage not checked).` };
+    return {
+      coordinate,
+      allowed: true,
+      reason: `Deprecated on ${entry.deprecatedOn}, sunset ${entry.removeAfter} has passed (no database: usage not checked).`,
+    };
   }
   const uses = options.recentUsage.get(coordinate) ?? 0;
   if (uses > 0) {
-    return { coordinate, allowed: false, reason: `Its sunset ${entry.removeAfter} has passed, but it was used ${uses} times in the last ${options.usageDays} days (npm run deprecations:report says by whom).` };
+    return {
+      coordinate,
+      allowed: false,
+      reason: `Its sunset ${entry.removeAfter} has passed, but it was used ${uses} times in the last ${options.usageDays} days (npm run deprecations:report says by whom).`,
+    };
   }
-  return { coordinate, allowed: true, reason: `Deprecated on ${entry.deprecatedOn}, sunset ${entry.removeAfter} has passed, no use in the last ${options.usageDays} days.` };
+  return {
+    coordinate,
+    allowed: true,
+    reason: `Deprecated on ${entry.deprecatedOn}, sunset ${entry.removeAfter} has passed, no use in the last ${options.usageDays} days.`,
+  };
 }

@@ -36,6 +36,8 @@ export class DocumentCache {
     }
     const errors = validate(this.schema, document, undefined, { hideSuggestions: this.options.hideSuggestions });
     if (errors.length === 0) return { document };
-    return { errors: errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } })) };
+    return {
+      errors: errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } })),
+    };
   }
 }

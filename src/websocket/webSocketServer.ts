@@ -36,7 +36,10 @@ export interface WebSocketServerOptions {
   authenticate: Authenticate;
   /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
   refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
-  createContext: (request: { traceId: string; clientAddress: string; clientName?: string; clientVersion?: string; work: DatabaseWork }, viewer: Viewer | null) => GraphQLContext;
+  createContext: (
+    request: { traceId: string; clientAddress: string; clientName?: string; clientVersion?: string; work: DatabaseWork },
+    viewer: Viewer | null,
+  ) => GraphQLContext;
   clientIdentity: ClientIdentityResolver;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   logger: Logger;
@@ -108,14 +111,17 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
   };
   options.httpServer.on('upgrade', onUpgrade);
 
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const connection of connections) {
-      if (connection.activeOperations() === 0 && now - connection.lastActiveAt > limits.idleTimeoutMs) {
-        connection.close(CLOSE_CODE.IDLE, 'Idle connection closed');
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const connection of connections) {
+        if (connection.activeOperations() === 0 && now - connection.lastActiveAt > limits.idleTimeoutMs) {
+          connection.close(CLOSE_CODE.IDLE, 'Idle connection closed');
+        }
       }
-    }
-  }, Math.max(100, Math.min(1_000, limits.idleTimeoutMs / 2)));
+    },
+    Math.max(100, Math.min(1_000, limits.idleTimeoutMs / 2)),
+  );
   sweep.unref();
 
   /** Re-verifies the connection's credentials at the token's expiry, or periodically for an API key. */
@@ -123,14 +129,17 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
     const viewer = connection.viewer;
     if (!viewer) return;
     const delay = viewer.expiresAt !== null ? Math.max(1_000, viewer.expiresAt - Date.now()) : limits.apiKeyRecheckMs;
-    connection.watch = setTimeout(async () => {
-      try {
-        connection.viewer = await authenticate(connection.credentials);
-        watchCredentials(connection);
-      } catch (error) {
-        connection.close(CLOSE_CODE.CREDENTIALS_REJECTED, closeReason(error));
-      }
-    }, Math.min(delay, 2 ** 31 - 1));
+    connection.watch = setTimeout(
+      async () => {
+        try {
+          connection.viewer = await authenticate(connection.credentials);
+          watchCredentials(connection);
+        } catch (error) {
+          connection.close(CLOSE_CODE.CREDENTIALS_REJECTED, closeReason(error));
+        }
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
     connection.watch.unref();
   };
 
@@ -189,7 +198,13 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         const invalid = checkSentOperation(payload, limits) ?? (await options.refuseIfThrottled(connection.viewer, connection.clientAddress));
         if (invalid) return stamped(invalid);
         const parsed = documents.get(payload.query);
-        if ('errors' in parsed) return refusal(withTraceId(parsed.errors.map((e) => e.toJSON()), traceId));
+        if ('errors' in parsed)
+          return refusal(
+            withTraceId(
+              parsed.errors.map((e) => e.toJSON()),
+              traceId,
+            ),
+          );
 
         const state = newRequestState({
           transport: 'websocket',
@@ -262,7 +277,9 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
       },
       onError(ctx, id, _payload, errors) {
         const traceId = ctx.extra.connection?.operations.get(id)?.traceId ?? randomUUID();
-        const formatted = errors.map((error) => (enveloped.has(error) ? error.toJSON() : withTraceId([options.formatError(error.toJSON(), error)], traceId)[0]!));
+        const formatted = errors.map((error) =>
+          enveloped.has(error) ? error.toJSON() : withTraceId([options.formatError(error.toJSON(), error)], traceId)[0]!,
+        );
         return formatted as never;
       },
       onComplete(ctx, id) {

@@ -13,7 +13,10 @@ describe('the Node versions the project states', () => {
   it('are all supported by every package in the lockfile', () => {
     const packages: Record<string, { engines?: unknown }> = readJson('package-lock.json').packages;
     const excluding = Object.entries(packages)
-      .map(([path, { engines }]) => ({ path, node: engines && typeof engines === 'object' && !Array.isArray(engines) ? (engines as { node?: string }).node : undefined }))
+      .map(([path, { engines }]) => ({
+        path,
+        node: engines && typeof engines === 'object' && !Array.isArray(engines) ? (engines as { node?: string }).node : undefined,
+      }))
       .filter(({ node }) => node !== undefined && !semver.subset(supported, node))
       .map(({ path, node }) => `${path} wants ${node}`);
     expect(excluding).toEqual([]);

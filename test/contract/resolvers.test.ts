@@ -25,7 +25,9 @@ describe('resolver contract', () => {
 
   it('gives every subscription field a subscribe function', () => {
     const subscription = schema.getSubscriptionType()!;
-    const missing = Object.values(subscription.getFields()).filter((field) => typeof field.subscribe !== 'function').map((f) => f.name);
+    const missing = Object.values(subscription.getFields())
+      .filter((field) => typeof field.subscribe !== 'function')
+      .map((f) => f.name);
     expect(missing).toEqual([]);
   });
 

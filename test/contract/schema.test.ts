@@ -1,12 +1,4 @@
-import {
-  isEnumType,
-  isInputObjectType,
-  isInterfaceType,
-  isObjectType,
-  isScalarType,
-  isSpecifiedScalarType,
-  isIntrospectionType,
-} from 'graphql';
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isSpecifiedScalarType, isIntrospectionType } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { buildAccessRules } from '../../src/auth/accessRules';
 import { printSnapshot } from '../../src/cli/schemaSnapshot';
@@ -40,7 +32,10 @@ describe('schema contract', () => {
   it('lets every Node type be refetched: each implements Node with an id', () => {
     const node = schema.getType('Node');
     expect(isInterfaceType(node)).toBe(true);
-    const implementations = schema.getPossibleTypes(node as never).map((t) => t.name).sort();
+    const implementations = schema
+      .getPossibleTypes(node as never)
+      .map((t) => t.name)
+      .sort();
     expect(implementations).toEqual(['Customer', 'InventoryLevel', 'Order', 'OrderItem', 'Product', 'Warehouse']);
   });
 

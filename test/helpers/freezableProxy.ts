@@ -24,7 +24,10 @@ export async function startFreezableProxy(databaseUrl: string): Promise<Freezabl
   let frozen = false;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       sockets.add(from);
       from.on('data', (chunk) => {
         if (!frozen) to.write(chunk);

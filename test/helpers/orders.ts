@@ -3,10 +3,31 @@ import type { TestServer } from './testServer';
 export const PLACE_ORDER = /* GraphQL */ `
   mutation Place($input: PlaceOrderInput!) {
     placeOrder(input: $input) {
-      order { id status total { amount currency } items { quantity unitPrice { amount } product { sku } } }
-      userErrors { code message field }
+      order {
+        id
+        status
+        total {
+          amount
+          currency
+        }
+        items {
+          quantity
+          unitPrice {
+            amount
+          }
+          product {
+            sku
+          }
+        }
+      }
+      userErrors {
+        code
+        message
+        field
+      }
     }
-  }`;
+  }
+`;
 
 export const TRANSITION = (mutation: 'cancelOrder' | 'markOrderPaid' | 'fulfillOrder') => /* GraphQL */ `
   mutation Transition($id: ID!${mutation === 'cancelOrder' ? ', $reason: String!' : ''}) {
@@ -22,7 +43,11 @@ export const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}
  * A product of its own with exactly `stock` units in each of the given warehouses, so that a
  * test's arithmetic never depends on the seed or on other tests.
  */
-export async function createStockedProduct(server: TestServer, stockByWarehouse: Record<number, number>, priceCents = 1_000): Promise<{ id: number; globalId: string; sku: string }> {
+export async function createStockedProduct(
+  server: TestServer,
+  stockByWarehouse: Record<number, number>,
+  priceCents = 1_000,
+): Promise<{ id: number; globalId: string; sku: string }> {
   const sku = `TEST-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const product = await server.db.prisma.product.create({ data: { sku, name: `Test product ${sku}`, priceCents, currency: 'USD' } });
   for (const [warehouseId, onHand] of Object.entries(stockByWarehouse)) {

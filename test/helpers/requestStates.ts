@@ -47,7 +47,14 @@ export function requestStateFor(
   });
   const document = parse(query);
   const analysis = OperationAnalysis.of(schema, document, options.operationName)!;
-  state.operation = { source: query, operationName: options.operationName, variables: options.variables, document, analysis, request: analysis.forVariables(options.variables) };
+  state.operation = {
+    source: query,
+    operationName: options.operationName,
+    variables: options.variables,
+    document,
+    analysis,
+    request: analysis.forVariables(options.variables),
+  };
   state.executedDocument = document;
   return state;
 }

@@ -50,7 +50,11 @@ export interface TestServer {
 export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   // Rate limiting is off unless a test turns it on: suites send many requests as one client.
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', RATE_LIMIT: 'off', ...TEST_AUTH_ENV, ...env });
-  const db = connectDatabase({ connectionString: env.DATABASE_URL ?? testDatabaseUrl(), poolSize: config.database.poolSize, timeouts: config.database.timeouts });
+  const db = connectDatabase({
+    connectionString: env.DATABASE_URL ?? testDatabaseUrl(),
+    poolSize: config.database.poolSize,
+    timeouts: config.database.timeouts,
+  });
   const server = await createServer(config, db, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const url = await server.listen();
   const admin = await bearerHeaders({ roles: ['admin'] });

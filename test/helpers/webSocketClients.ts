@@ -5,7 +5,11 @@ import WebSocket from 'ws';
 export interface WebSocketClient {
   client: Client;
   /** Runs one query or mutation and returns its single result, or the errors it was refused with. */
-  run(query: string, variables?: Record<string, unknown>, extensions?: Record<string, unknown>): Promise<{ result?: FormattedExecutionResult<any, any>; errors?: any[] }>;
+  run(
+    query: string,
+    variables?: Record<string, unknown>,
+    extensions?: Record<string, unknown>,
+  ): Promise<{ result?: FormattedExecutionResult<any, any>; errors?: any[] }>;
   /** Resolves with the close event's code and reason when the server closes the connection. */
   closed: Promise<{ code: number; reason: string }>;
   dispose(): Promise<void>;

@@ -12,10 +12,22 @@ afterAll(() => server.close());
 const ADJUST = /* GraphQL */ `
   mutation Adjust($productId: ID!, $warehouseId: ID!, $delta: Int!, $reason: String!) {
     adjustInventory(productId: $productId, warehouseId: $warehouseId, delta: $delta, reason: $reason) {
-      inventoryLevel { onHand reserved available warehouse { code } }
-      userErrors { code message field }
+      inventoryLevel {
+        onHand
+        reserved
+        available
+        warehouse {
+          code
+        }
+      }
+      userErrors {
+        code
+        message
+        field
+      }
     }
-  }`;
+  }
+`;
 const adjust = (productId: string, warehouseId: number, delta: number, reason = 'cycle count') =>
   server.queryAs(staff, ADJUST, { productId, warehouseId: globalId('Warehouse', warehouseId), delta, reason }).then((r) => r.body.data.adjustInventory);
 
@@ -44,7 +56,9 @@ describe('adjustInventory', () => {
   it('records inventory.low when available units fall below the threshold', async () => {
     const product = await createStockedProduct(server, { 1: 15 });
     await adjust(product.globalId, 1, -8);
-    const event = await server.db.prisma.event.findFirstOrThrow({ where: { type: 'inventory.low', payload: { path: ['productId'], equals: product.globalId } } });
+    const event = await server.db.prisma.event.findFirstOrThrow({
+      where: { type: 'inventory.low', payload: { path: ['productId'], equals: product.globalId } },
+    });
     expect(event.payload).toMatchObject({ available: 7, threshold: 10, warehouseCode: 'AMS-1' });
   });
 

@@ -70,7 +70,9 @@ describe('API keys', () => {
   });
 
   it('refuses to create a key with an unknown scope', async () => {
-    await expect(createApiKey(server.db.prisma, { clientName: 'x', scopes: ['everything'], rateTier: 'standard' })).rejects.toThrow('Unknown scopes: everything');
+    await expect(createApiKey(server.db.prisma, { clientName: 'x', scopes: ['everything'], rateTier: 'standard' })).rejects.toThrow(
+      'Unknown scopes: everything',
+    );
   });
 });
 
@@ -103,7 +105,9 @@ describe('npm run apikey', () => {
 
   it('revokes a key whose prefix begins with a dash (base64url), not reading it as an option', async () => {
     const prefix = `-${randomBytes(8).toString('base64url').slice(1)}`;
-    await server.db.prisma.apiKey.create({ data: { clientName: 'dash-bff', prefix, keyHash: randomBytes(32).toString('hex'), scopes: [], rateTier: 'standard' } });
+    await server.db.prisma.apiKey.create({
+      data: { clientName: 'dash-bff', prefix, keyHash: randomBytes(32).toString('hex'), scopes: [], rateTier: 'standard' },
+    });
     const revoked = await run(['revoke', prefix]);
     expect(revoked).toMatchObject({ code: 0, output: expect.stringContaining(`Revoked ${prefix} (dash-bff)`) });
   }, 60_000);

@@ -17,7 +17,9 @@ beforeAll(async () => {
   as.admin = await server.bearer({ roles: ['admin'] });
   // A seeded FULFILLED order: one every role that reads orders may see (warehouse staff see
   // PAID and FULFILLED orders only), which no other test file changes.
-  const seed = await server.query(`{ orders(first: 1, filter: { status: FULFILLED, createdBefore: "${SEEDED_BEFORE}" }) { edges { node { id customer { id } items { id product { id inventory { id warehouse { id } } } } } } } }`);
+  const seed = await server.query(
+    `{ orders(first: 1, filter: { status: FULFILLED, createdBefore: "${SEEDED_BEFORE}" }) { edges { node { id customer { id } items { id product { id inventory { id warehouse { id } } } } } } } }`,
+  );
   const order = seed.body.data.orders.edges[0].node;
   ids = {
     order: order.id,
@@ -41,19 +43,69 @@ afterAll(() => server.close());
  * @auth rule must also change this table.
  */
 const MATRIX: Array<{ coordinate: string; query: () => string; path: Array<string | number>; allowed: string[] }> = [
-  { coordinate: 'Query.orders', query: () => `{ orders(first: 1) { totalCount } }`, path: ['orders'], allowed: ['customer', 'support', 'inventory_manager', 'admin'] },
-  { coordinate: 'Query.order', query: () => `{ order(id: "${ids.order}") { id } }`, path: ['order'], allowed: ['customer', 'support', 'inventory_manager', 'admin'] },
+  {
+    coordinate: 'Query.orders',
+    query: () => `{ orders(first: 1) { totalCount } }`,
+    path: ['orders'],
+    allowed: ['customer', 'support', 'inventory_manager', 'admin'],
+  },
+  {
+    coordinate: 'Query.order',
+    query: () => `{ order(id: "${ids.order}") { id } }`,
+    path: ['order'],
+    allowed: ['customer', 'support', 'inventory_manager', 'admin'],
+  },
   { coordinate: 'Query.customer', query: () => `{ customer(id: "${ids.customer}") { id } }`, path: ['customer'], allowed: ['customer', 'support', 'admin'] },
   { coordinate: 'Query.warehouses', query: () => `{ warehouses { code } }`, path: ['warehouses'], allowed: ['support', 'inventory_manager', 'admin'] },
-  { coordinate: 'Product.inventory', query: () => `{ product(id: "${ids.product}") { sku inventory { onHand } } }`, path: ['product', 'inventory'], allowed: ['support', 'inventory_manager', 'admin'] },
-  { coordinate: 'Customer.email', query: () => `{ customer(id: "${ids.customer}") { name email } }`, path: ['customer', 'email'], allowed: ['customer', 'support', 'admin'] },
-  { coordinate: 'Customer.orders', query: () => `{ customer(id: "${ids.customer}") { name orders(first: 1) { totalCount } } }`, path: ['customer', 'orders'], allowed: ['customer', 'support', 'admin'] },
-  { coordinate: 'Order (through node)', query: () => `{ node(id: "${ids.order}") { id } }`, path: ['node'], allowed: ['customer', 'support', 'inventory_manager', 'admin'] },
-  { coordinate: 'OrderItem (through node)', query: () => `{ node(id: "${ids.item}") { id } }`, path: ['node'], allowed: ['customer', 'support', 'inventory_manager', 'admin'] },
+  {
+    coordinate: 'Product.inventory',
+    query: () => `{ product(id: "${ids.product}") { sku inventory { onHand } } }`,
+    path: ['product', 'inventory'],
+    allowed: ['support', 'inventory_manager', 'admin'],
+  },
+  {
+    coordinate: 'Customer.email',
+    query: () => `{ customer(id: "${ids.customer}") { name email } }`,
+    path: ['customer', 'email'],
+    allowed: ['customer', 'support', 'admin'],
+  },
+  {
+    coordinate: 'Customer.orders',
+    query: () => `{ customer(id: "${ids.customer}") { name orders(first: 1) { totalCount } } }`,
+    path: ['customer', 'orders'],
+    allowed: ['customer', 'support', 'admin'],
+  },
+  {
+    coordinate: 'Order (through node)',
+    query: () => `{ node(id: "${ids.order}") { id } }`,
+    path: ['node'],
+    allowed: ['customer', 'support', 'inventory_manager', 'admin'],
+  },
+  {
+    coordinate: 'OrderItem (through node)',
+    query: () => `{ node(id: "${ids.item}") { id } }`,
+    path: ['node'],
+    allowed: ['customer', 'support', 'inventory_manager', 'admin'],
+  },
   { coordinate: 'Customer (through node)', query: () => `{ node(id: "${ids.customer}") { id } }`, path: ['node'], allowed: ['customer', 'support', 'admin'] },
-  { coordinate: 'Warehouse (through node)', query: () => `{ node(id: "${ids.warehouse}") { id } }`, path: ['node'], allowed: ['support', 'inventory_manager', 'admin'] },
-  { coordinate: 'InventoryLevel (through node)', query: () => `{ node(id: "${ids.level}") { id } }`, path: ['node'], allowed: ['support', 'inventory_manager', 'admin'] },
-  { coordinate: 'Product (public)', query: () => `{ node(id: "${ids.product}") { id ... on Product { sku price { amount } totalAvailable } } }`, path: ['node'], allowed: ['anonymous', 'customer', 'support', 'inventory_manager', 'admin'] },
+  {
+    coordinate: 'Warehouse (through node)',
+    query: () => `{ node(id: "${ids.warehouse}") { id } }`,
+    path: ['node'],
+    allowed: ['support', 'inventory_manager', 'admin'],
+  },
+  {
+    coordinate: 'InventoryLevel (through node)',
+    query: () => `{ node(id: "${ids.level}") { id } }`,
+    path: ['node'],
+    allowed: ['support', 'inventory_manager', 'admin'],
+  },
+  {
+    coordinate: 'Product (public)',
+    query: () => `{ node(id: "${ids.product}") { id ... on Product { sku price { amount } totalAvailable } } }`,
+    path: ['node'],
+    allowed: ['anonymous', 'customer', 'support', 'inventory_manager', 'admin'],
+  },
 ];
 const ROLES = ['anonymous', 'customer', 'support', 'inventory_manager', 'admin'];
 
@@ -133,7 +185,10 @@ describe('authorization', () => {
     fragment Stock on Product { sku inventory { onHand } }`;
     const result = await server.queryAs(null, query, { skip: true });
     expect(result.body.data).toEqual({ a: { sku: 'SKU-00001', inventory: null }, b: { sku: 'SKU-00002', inventory: null }, c: { sku: 'SKU-00003' } });
-    expect(result.body.errors!.map((e) => e.path)).toEqual([['a', 'inventory'], ['b', 'inventory']]);
+    expect(result.body.errors!.map((e) => e.path)).toEqual([
+      ['a', 'inventory'],
+      ['b', 'inventory'],
+    ]);
   });
 
   it('denies per id in nodes(ids:): readable objects come back, the others fail alone', async () => {
@@ -163,13 +218,16 @@ describe('row-level rules for shoppers', () => {
     otherOrder = { id: globalId('Order', rows[0].id), customerId: rows[0].customerId, itemId: globalId('OrderItem', rows[0].itemId) };
   });
 
-  it('lists only the shopper\'s own orders, counted in SQL, even when filtering for another customer', async () => {
+  it("lists only the shopper's own orders, counted in SQL, even when filtering for another customer", async () => {
     const { rows } = await server.db.pool.query(`SELECT count(*)::int AS n FROM "Order" WHERE "customerId" = $1`, [own]);
     const mine = await server.queryAs(shopper, `{ orders(first: 100) { totalCount edges { node { customer { id } } } } }`);
     expect(mine.body.data.orders.totalCount).toBe(rows[0].n);
     expect(mine.body.data.orders.edges).toHaveLength(rows[0].n);
     for (const edge of mine.body.data.orders.edges) expect(edge.node.customer.id).toBe(ids.customer);
-    const theirs = await server.queryAs(shopper, `{ orders(first: 10, filter: { customerId: "${globalId('Customer', otherOrder.customerId)}" }) { totalCount } }`);
+    const theirs = await server.queryAs(
+      shopper,
+      `{ orders(first: 10, filter: { customerId: "${globalId('Customer', otherOrder.customerId)}" }) { totalCount } }`,
+    );
     expect(theirs.body.data.orders.totalCount).toBe(0);
   });
 
@@ -178,21 +236,23 @@ describe('row-level rules for shoppers', () => {
     ['node(id:) of an order', 'node', () => otherOrder.id, 'Order'],
     ['node(id:) of an order line', 'node', () => otherOrder.itemId, 'OrderItem'],
     ['customer(id:)', 'customer', () => globalId('Customer', otherOrder.customerId), 'Customer'],
-  ])('answers NOT_FOUND for another customer\'s row through %s, exactly as for an id of no row', async (_name, field, theirId, type) => {
+  ])("answers NOT_FOUND for another customer's row through %s, exactly as for an id of no row", async (_name, field, theirId, type) => {
     const theirs = await server.queryAs(shopper, `{ ${field}(id: "${theirId()}") { id } }`);
     const missing = await server.queryAs(shopper, `{ ${field}(id: "${globalId(type, 999999)}") { id } }`);
-    expect(theirs.body).toEqual({ ...missing.body, errors: [{ ...missing.body.errors![0], extensions: { ...missing.body.errors![0]!.extensions, traceId: expect.any(String) } }] });
+    expect(theirs.body).toEqual({
+      ...missing.body,
+      errors: [{ ...missing.body.errors![0], extensions: { ...missing.body.errors![0]!.extensions, traceId: expect.any(String) } }],
+    });
     expect(firstError(theirs)).toMatchObject({ path: [field], extensions: { code: 'NOT_FOUND' } });
   });
 
-  it('keeps one request\'s rows out of another\'s: staff then shopper in turn', async () => {
+  it("keeps one request's rows out of another's: staff then shopper in turn", async () => {
     const staff = await server.queryAs(as.support!, `{ order(id: "${otherOrder.id}") { id } }`);
     expect(staff.body.data.order.id).toBe(otherOrder.id);
     const after = await server.queryAs(shopper, `{ order(id: "${otherOrder.id}") { id } }`);
     expect(firstError(after).extensions.code).toBe('NOT_FOUND');
   });
 });
-
 
 describe('row-level rules for warehouse staff', () => {
   /** Per status, how many seeded orders there are, one of them and one of its lines. */
@@ -217,7 +277,11 @@ describe('row-level rules for warehouse staff', () => {
     expect(result.body.data.orders.totalCount).toBe(shipped);
     expect(result.body.data.orders.edges).toHaveLength(Math.min(100, shipped));
     expect(new Set(result.body.data.orders.edges.map((e: any) => e.node.status))).toEqual(new Set(['PAID', 'FULFILLED']));
-    for (const [status, expected] of [['PENDING', 0], ['CANCELLED', 0], ['PAID', seeded.PAID!.count]] as const) {
+    for (const [status, expected] of [
+      ['PENDING', 0],
+      ['CANCELLED', 0],
+      ['PAID', seeded.PAID!.count],
+    ] as const) {
       const filtered = await server.queryAs(as.inventory_manager!, COUNT(`, status: ${status}`));
       expect(filtered.body.data.orders.totalCount).toBe(expected);
     }
@@ -225,7 +289,10 @@ describe('row-level rules for warehouse staff', () => {
 
   it.each(['PAID', 'FULFILLED'])('reads a %s order by id, through node(id:) and nodes(ids:), with its lines', async (status) => {
     const { id, itemId } = seeded[status]!;
-    const result = await server.queryAs(as.inventory_manager!, `{ order(id: "${id}") { id status items { id } } node(id: "${itemId}") { id } nodes(ids: ["${id}"]) { id } }`);
+    const result = await server.queryAs(
+      as.inventory_manager!,
+      `{ order(id: "${id}") { id status items { id } } node(id: "${itemId}") { id } nodes(ids: ["${id}"]) { id } }`,
+    );
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.order).toMatchObject({ id, status });
     expect(result.body.data.order.items.map((i: any) => i.id)).toContain(itemId);
@@ -241,19 +308,25 @@ describe('row-level rules for warehouse staff', () => {
   ])('answers NOT_FOUND for a %s order through %s, exactly as for an id of no row', async (status, _name, field, type, idOf) => {
     const theirs = await server.queryAs(as.inventory_manager!, `{ ${field}(id: "${idOf(seeded[status]!)}") { id } }`);
     const missing = await server.queryAs(as.inventory_manager!, `{ ${field}(id: "${globalId(type, 999999)}") { id } }`);
-    expect(theirs.body).toEqual({ ...missing.body, errors: [{ ...missing.body.errors![0], extensions: { ...missing.body.errors![0]!.extensions, traceId: expect.any(String) } }] });
+    expect(theirs.body).toEqual({
+      ...missing.body,
+      errors: [{ ...missing.body.errors![0], extensions: { ...missing.body.errors![0]!.extensions, traceId: expect.any(String) } }],
+    });
     expect(firstError(theirs)).toMatchObject({ path: [field], extensions: { code: 'NOT_FOUND' } });
   });
 
-  it('pages and counts a customer\'s orders through the same rule', async () => {
+  it("pages and counts a customer's orders through the same rule", async () => {
     const staff = await server.bearer({ roles: ['inventory_manager'], scope: 'customers:read' });
     const { rows } = await server.db.pool.query(
       `SELECT "customerId", count(*) FILTER (WHERE status IN ('PAID', 'FULFILLED'))::int AS shipped FROM "Order"
        WHERE "createdAt" < $1 GROUP BY "customerId" HAVING count(*) FILTER (WHERE status IN ('PENDING', 'CANCELLED')) > 0 ORDER BY "customerId" LIMIT 1`,
       [SEEDED_BEFORE],
     );
-    const result = await server.queryAs(staff, `{ customer(id: "${globalId('Customer', rows[0].customerId)}") {
-      orders(first: 100, filter: { createdBefore: "${SEEDED_BEFORE}" }) { totalCount edges { node { status } } } } }`);
+    const result = await server.queryAs(
+      staff,
+      `{ customer(id: "${globalId('Customer', rows[0].customerId)}") {
+      orders(first: 100, filter: { createdBefore: "${SEEDED_BEFORE}" }) { totalCount edges { node { status } } } } }`,
+    );
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.customer.orders.totalCount).toBe(rows[0].shipped);
     expect(result.body.data.customer.orders.edges).toHaveLength(rows[0].shipped);
@@ -264,13 +337,21 @@ describe('row-level rules for warehouse staff', () => {
     ['support', () => as.support!],
     ['admin', () => as.admin!],
     ['inventory_manager with an explicit orders:read scope', () => server.bearer({ roles: ['inventory_manager'], scope: 'orders:read' })],
-    ['an API key with orders:read', async () => ({ 'x-api-key': (await createApiKey(server.db.prisma, { clientName: 'all-orders-bff', scopes: ['orders:read'], rateTier: 'standard' })).key })],
+    [
+      'an API key with orders:read',
+      async () => ({
+        'x-api-key': (await createApiKey(server.db.prisma, { clientName: 'all-orders-bff', scopes: ['orders:read'], rateTier: 'standard' })).key,
+      }),
+    ],
   ])('lets %s see every order, pending ones included', async (_name, credentials) => {
     const viewer = await credentials();
     const all = Object.values(seeded).reduce((n, s) => n + s.count, 0);
-    const result = await server.queryAs(viewer, `{
+    const result = await server.queryAs(
+      viewer,
+      `{
       orders(first: 0, filter: { createdBefore: "${SEEDED_BEFORE}" }) { totalCount }
-      pending: order(id: "${seeded.PENDING!.id}") { status } }`);
+      pending: order(id: "${seeded.PENDING!.id}") { status } }`,
+    );
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.orders.totalCount).toBe(all);
     expect(result.body.data.pending).toEqual({ status: 'PENDING' });
@@ -279,13 +360,17 @@ describe('row-level rules for warehouse staff', () => {
   it('lets inventory_manager fulfil a PAID order, and answers ORDER_NOT_FOUND for a PENDING one', async () => {
     const product = await createStockedProduct(server, { 1: 10 });
     const place = async () =>
-      (await server.query(PLACE_ORDER, { input: { customerId: ids.customer, items: [{ productId: product.globalId, quantity: 1 }] } })).body.data.placeOrder.order.id as string;
+      (await server.query(PLACE_ORDER, { input: { customerId: ids.customer, items: [{ productId: product.globalId, quantity: 1 }] } })).body.data.placeOrder
+        .order.id as string;
     const [paid, pending] = [await place(), await place()];
     expect((await server.query(TRANSITION('markOrderPaid'), { id: paid })).body.data.markOrderPaid.userErrors).toEqual([]);
     const fulfilled = await server.queryAs(as.inventory_manager!, TRANSITION('fulfillOrder'), { id: paid });
     expect(fulfilled.body.data.fulfillOrder).toEqual({ order: { id: paid, status: 'FULFILLED' }, userErrors: [] });
     const refused = await server.queryAs(as.inventory_manager!, TRANSITION('fulfillOrder'), { id: pending });
-    expect(refused.body.data.fulfillOrder).toEqual({ order: null, userErrors: [{ code: 'ORDER_NOT_FOUND', message: 'No order has this id, or you may not see it.', field: ['id'] }] });
+    expect(refused.body.data.fulfillOrder).toEqual({
+      order: null,
+      userErrors: [{ code: 'ORDER_NOT_FOUND', message: 'No order has this id, or you may not see it.', field: ['id'] }],
+    });
     expect((await server.db.prisma.order.findUniqueOrThrow({ where: { id: databaseId(pending) } })).status).toBe('PENDING');
   });
 });

@@ -20,11 +20,37 @@ async function statementsFor(query: string, variables: Record<string, unknown>) 
 const ORDERS_QUERY = /* GraphQL */ `
   query Orders($first: Int!) {
     orders(first: $first) {
-      edges { node { id status createdAt customer { name email }
-        items { quantity unitPrice { amount currency }
-          product { sku name inventory { available warehouse { code } } } } } }
+      edges {
+        node {
+          id
+          status
+          createdAt
+          customer {
+            name
+            email
+          }
+          items {
+            quantity
+            unitPrice {
+              amount
+              currency
+            }
+            product {
+              sku
+              name
+              inventory {
+                available
+                warehouse {
+                  code
+                }
+              }
+            }
+          }
+        }
+      }
     }
-  }`;
+  }
+`;
 
 describe('statement counts', () => {
   it('orders -> customer, items -> product -> inventory -> warehouse costs the same at first 10 and 100, at most 6', async () => {
@@ -39,9 +65,28 @@ describe('statement counts', () => {
   it('warehouses -> inventory -> product -> inventory costs the same at first 10 and 100', async () => {
     const query = /* GraphQL */ `
       query Stock($first: Int!) {
-        warehouses { code inventory(first: $first) { edges { node { onHand available
-          product { sku totalAvailable inventory { warehouse { code } } } } } } }
-      }`;
+        warehouses {
+          code
+          inventory(first: $first) {
+            edges {
+              node {
+                onHand
+                available
+                product {
+                  sku
+                  totalAvailable
+                  inventory {
+                    warehouse {
+                      code
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
     const small = await statementsFor(query, { first: 10 });
     const large = await statementsFor(query, { first: 100 });
     const levels = (data: any) => data.warehouses.reduce((n: number, w: any) => n + w.inventory.edges.length, 0);
@@ -55,9 +100,28 @@ describe('statement counts', () => {
     const ids = await customerIds(10);
     const query = /* GraphQL */ `
       query CustomerOrders($ids: [ID!]!, $first: Int!) {
-        nodes(ids: $ids) { ... on Customer { name orders(first: $first) { edges { node { total { amount }
-          items { quantity product { sku } } } } } } }
-      }`;
+        nodes(ids: $ids) {
+          ... on Customer {
+            name
+            orders(first: $first) {
+              edges {
+                node {
+                  total {
+                    amount
+                  }
+                  items {
+                    quantity
+                    product {
+                      sku
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
     const small = await statementsFor(query, { ids, first: 1 });
     const large = await statementsFor(query, { ids, first: 100 });
     const orders = (data: any) => data.nodes.reduce((n: number, c: any) => n + c.orders.edges.length, 0);
@@ -68,10 +132,7 @@ describe('statement counts', () => {
   });
 
   it('rows loaded in a list prime the by-id caches: products -> inventory -> product loads no product again', async () => {
-    const { statements, data } = await statementsFor(
-      `{ products(first: 5) { edges { node { sku inventory { product { sku } } } } } }`,
-      {},
-    );
+    const { statements, data } = await statementsFor(`{ products(first: 5) { edges { node { sku inventory { product { sku } } } } } }`, {});
     for (const { node } of data.products.edges) {
       for (const level of node.inventory) expect(level.product.sku).toBe(node.sku);
     }
@@ -83,7 +144,10 @@ describe('statement counts', () => {
     const unbatched = await createTestServer({ DATALOADER_BATCHING: 'off' });
     try {
       // The seeded orders only (other suites place orders concurrently), so the count is fixed.
-      const seeded = ORDERS_QUERY.replace('Orders($first: Int!)', 'Orders($first: Int!, $filter: OrderFilter)').replace('orders(first: $first)', 'orders(first: $first, filter: $filter)');
+      const seeded = ORDERS_QUERY.replace('Orders($first: Int!)', 'Orders($first: Int!, $filter: OrderFilter)').replace(
+        'orders(first: $first)',
+        'orders(first: $first, filter: $filter)',
+      );
       const variables = { first: 10, filter: { createdBefore: '2026-06-01T00:00:00Z' } };
       const batchedRun = await server.countStatements(() => server.query(seeded, variables));
       const { statements } = await unbatched.countStatements(() => unbatched.query(seeded, variables));

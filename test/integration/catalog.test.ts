@@ -8,7 +8,9 @@ afterAll(() => server.close());
 
 describe('catalog', () => {
   it('fetches a product by SKU and by id, with price, stock and total availability', async () => {
-    const bySku = await server.query(`{ product(sku: "SKU-00001") { id sku price { amount currency } totalAvailable inventory { onHand reserved available } } }`);
+    const bySku = await server.query(
+      `{ product(sku: "SKU-00001") { id sku price { amount currency } totalAvailable inventory { onHand reserved available } } }`,
+    );
     const product = bySku.body.data.product;
     expect(product.sku).toBe('SKU-00001');
     expect(product.price.currency).toBe('USD');
@@ -27,7 +29,10 @@ describe('catalog', () => {
   it('requires exactly one of id and sku', async () => {
     for (const args of ['', '(id: "UHJvZHVjdDox", sku: "SKU-00001")']) {
       const result = await server.query(`{ product${args} { id } }`);
-      expect(firstError(result)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'Pass exactly one of "id" or "sku" (an empty one counts as not given).' });
+      expect(firstError(result)).toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT' },
+        message: 'Pass exactly one of "id" or "sku" (an empty one counts as not given).',
+      });
     }
   });
 
@@ -36,9 +41,18 @@ describe('catalog', () => {
     expect(inactive.body.data.products.totalCount).toBeGreaterThan(0);
     for (const { node } of inactive.body.data.products.edges) expect(node.active).toBe(false);
     const search = await server.query(`{ products(first: 100, filter: { search: "sku-0001" }) { edges { node { sku } } } }`);
-    expect(search.body.data.products.edges.map((e: any) => e.node.sku)).toEqual(
-      ['SKU-00010', 'SKU-00011', 'SKU-00012', 'SKU-00013', 'SKU-00014', 'SKU-00015', 'SKU-00016', 'SKU-00017', 'SKU-00018', 'SKU-00019'],
-    );
+    expect(search.body.data.products.edges.map((e: any) => e.node.sku)).toEqual([
+      'SKU-00010',
+      'SKU-00011',
+      'SKU-00012',
+      'SKU-00013',
+      'SKU-00014',
+      'SKU-00015',
+      'SKU-00016',
+      'SKU-00017',
+      'SKU-00018',
+      'SKU-00019',
+    ]);
     const tooLong = await server.query(`{ products(filter: { search: "${'x'.repeat(101)}" }) { totalCount } }`);
     expect(firstError(tooLong).extensions.code).toBe('BAD_USER_INPUT');
   });
@@ -54,8 +68,10 @@ describe('catalog', () => {
 });
 
 describe('inventory', () => {
-  it('lists warehouses by code and pages each warehouse\'s stock', async () => {
-    const result = await server.query(`{ warehouses { code region inventory(first: 5) { pageInfo { hasNextPage endCursor } edges { node { warehouse { code } onHand available } } } } }`);
+  it("lists warehouses by code and pages each warehouse's stock", async () => {
+    const result = await server.query(
+      `{ warehouses { code region inventory(first: 5) { pageInfo { hasNextPage endCursor } edges { node { warehouse { code } onHand available } } } } }`,
+    );
     const warehouses = result.body.data.warehouses;
     expect(warehouses.map((w: any) => w.code)).toEqual(['AMS-1', 'FRA-1', 'IAD-1']);
     for (const warehouse of warehouses) {
@@ -67,7 +83,9 @@ describe('inventory', () => {
 
 describe('node', () => {
   it('refetches every Node type by its global id', async () => {
-    const seed = await server.query(`{ orders(first: 1) { edges { node { id customer { id } items { id product { id inventory { id warehouse { id } } } } } } } }`);
+    const seed = await server.query(
+      `{ orders(first: 1) { edges { node { id customer { id } items { id product { id inventory { id warehouse { id } } } } } } } }`,
+    );
     const order = seed.body.data.orders.edges[0].node;
     const item = order.items[0];
     const ids = [order.id, order.customer.id, item.id, item.product.id, item.product.inventory[0].id, item.product.inventory[0].warehouse.id];

@@ -27,21 +27,29 @@ async function run(script: string, args: string[], env: Record<string, string> =
 }
 
 describe('command line tools', () => {
-  it.each(COMMANDS)('%s answers --help with its usage and exit 0', async (_name, script) => {
-    const { code, output } = await run(script, ['--help']);
-    expect(code).toBe(0);
-    expect(output).toMatch(/^Usage/m);
-  }, 60_000);
+  it.each(COMMANDS)(
+    '%s answers --help with its usage and exit 0',
+    async (_name, script) => {
+      const { code, output } = await run(script, ['--help']);
+      expect(code).toBe(0);
+      expect(output).toMatch(/^Usage/m);
+    },
+    60_000,
+  );
 
-  it.each(COMMANDS)('%s refuses an unknown option with exit 2, naming it, without a stack trace', async (_name, script) => {
-    const { code, output } = await run(script, ['--no-such-option']);
-    expect(code).toBe(2);
-    expect(output).toContain("Unknown option '--no-such-option'");
-    expect(output).toMatch(/Usage/);
-    expect(output).not.toMatch(STACK);
-  }, 60_000);
+  it.each(COMMANDS)(
+    '%s refuses an unknown option with exit 2, naming it, without a stack trace',
+    async (_name, script) => {
+      const { code, output } = await run(script, ['--no-such-option']);
+      expect(code).toBe(2);
+      expect(output).toContain("Unknown option '--no-such-option'");
+      expect(output).toMatch(/Usage/);
+      expect(output).not.toMatch(STACK);
+    },
+    60_000,
+  );
 
-  it('refuses a shopper\'s token without its customer, with exit 2', async () => {
+  it("refuses a shopper's token without its customer, with exit 2", async () => {
     const { code, output } = await run('src/cli/devToken.ts', ['--role', 'customer']);
     expect(code).toBe(2);
     expect(output).toMatch(/--role customer needs --customer <id>/);

@@ -25,7 +25,6 @@ async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; 
   throw new Error('expected the database call to fail');
 }
 
-
 // PGlite (the embedded database) ignores statement_timeout and lock_timeout, and one
 // connection's transaction queues the others' statements instead of locking rows.
 onPostgreSql('server-side limits (PostgreSQL)', () => {
@@ -43,7 +42,9 @@ onPostgreSql('server-side limits (PostgreSQL)', () => {
   });
 
   it('ends a transaction waiting for a row lock past DATABASE_LOCK_TIMEOUT_MS', async () => {
-    const product = await db.prisma.product.create({ data: { sku: `LOCK-${process.pid}-${Date.now()}`, name: 'Locked stock', priceCents: 100, currency: 'USD' } });
+    const product = await db.prisma.product.create({
+      data: { sku: `LOCK-${process.pid}-${Date.now()}`, name: 'Locked stock', priceCents: 100, currency: 'USD' },
+    });
     const level = await db.prisma.inventoryLevel.create({ data: { productId: product.id, warehouseId: 1, onHand: 5 } });
     const holder = new pg.Client({ connectionString: testDatabaseUrl() });
     await holder.connect();

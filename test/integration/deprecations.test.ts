@@ -24,7 +24,10 @@ describe('deprecated coordinates in requests', () => {
     expect(response.body.data.orders.edges).toHaveLength(2);
     const check = await createTestServer();
     try {
-      const rows = await check.db.prisma.deprecatedUsage.findMany({ where: { clientName: 'web-shop', clientVersion: '4.2.0' }, orderBy: { coordinate: 'asc' } });
+      const rows = await check.db.prisma.deprecatedUsage.findMany({
+        where: { clientName: 'web-shop', clientVersion: '4.2.0' },
+        orderBy: { coordinate: 'asc' },
+      });
       const countOf = (c: string, list: typeof rows) => list.find((r) => r.coordinate === c)?.count ?? 0;
       expect(countOf('Order.totalCents', rows) - countOf('Order.totalCents', before)).toBe(1);
       expect(countOf('OrderSortField.TOTAL', rows) - countOf('OrderSortField.TOTAL', before)).toBe(1);
@@ -40,7 +43,11 @@ describe('deprecated coordinates in requests', () => {
     const rowsBefore = await server.db.prisma.deprecatedUsage.count();
     try {
       for (let i = 0; i < 30; i++) {
-        await server.query(query, undefined, { ...admin, 'apollographql-client-name': `made-up-${i}-${Math.random()}`, 'apollographql-client-version': `${i}.0` });
+        await server.query(query, undefined, {
+          ...admin,
+          'apollographql-client-name': `made-up-${i}-${Math.random()}`,
+          'apollographql-client-version': `${i}.0`,
+        });
       }
     } finally {
       await server.close();
@@ -70,12 +77,17 @@ describe('deprecated coordinates in requests', () => {
 
   it('rejects coordinates past their sunset with DEPRECATED_FIELD_REMOVED under the reject policy', async () => {
     // Today is before every sunset in the registry; a clock after them shows the policy.
-    jest.useFakeTimers({ now: new Date('2027-03-01T00:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'performance', 'hrtime'] });
+    jest.useFakeTimers({
+      now: new Date('2027-03-01T00:00:00Z'),
+      doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'performance', 'hrtime'],
+    });
     const server = await createTestServer({ DEPRECATION_POLICY: 'reject' });
     try {
       const past = await server.query(`{ orders(first: 1, orderBy: { field: TOTAL, direction: DESC }) { totalCount } }`);
       expect(past.status).toBe(400);
-      expect(firstError(past)).toMatchObject({ extensions: { code: 'DEPRECATED_FIELD_REMOVED', removed: [{ coordinate: 'OrderSortField.TOTAL', removeAfter: '2027-02-24' }] } });
+      expect(firstError(past)).toMatchObject({
+        extensions: { code: 'DEPRECATED_FIELD_REMOVED', removed: [{ coordinate: 'OrderSortField.TOTAL', removeAfter: '2027-02-24' }] },
+      });
       // Order.totalCents is deprecated but not yet past its sunset: still served, with a warning.
       const notYet = await server.query(`{ orders(first: 1) { edges { node { totalCents } } } }`);
       expect(notYet.body.errors).toBeUndefined();

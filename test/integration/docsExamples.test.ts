@@ -19,7 +19,12 @@ import { signToken } from '../helpers/tokens';
  */
 const ROOT = path.resolve(__dirname, '../..');
 const DOCUMENTED_URL = 'http://127.0.0.1:4000';
-const FILES = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const FILES = [
+  'README.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const SHELL = new Set(['sh', 'bash', 'shell']);
 
 // Every request a block's `curl` sends is recorded (status and body, per block), with the
@@ -110,42 +115,52 @@ describe('the examples of the documentation', () => {
     expect(blocks.filter((b) => SHELL.has(b.language) && notRunReason(b) === null && sendsRequests(b)).length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(FILES)('%s: every shell example runs as written', async (file) => {
-    const blocks = codeBlocks(path.join(ROOT, file)).filter((b) => SHELL.has(b.language) && notRunReason(b) === null);
-    const log = mkdtempSync(path.join(tmpdir(), 'docs-examples-'));
-    try {
-      const script = [RECORDING_CURL, ...blocks.map((b, i) => `DOCS_BLOCK=${i}\n${b.code}\necho "${i} $?" >> "$DOCS_LOG/exits"`)].join('\n');
-      // The tools (`npm run apikey`) work on the test server's database, as they would on the one of `npm start`.
-      const { output } = await runShell(script, { DOCS_BASE: base, DOCS_LOG: log, DATABASE_URL: database.url });
-      const exits = readFileSync(path.join(log, 'exits'), 'utf8').trim().split('\n').map((line) => line.split(' ').map(Number));
-      const calls = recordedCalls(log);
-      const problems = [
-        ...blocks.flatMap((block, i) => {
-          const where = `${file}:${block.line}`;
-          const exit = exits.find(([index]) => index === i)?.[1];
-          const own = calls.filter((call) => call.block === i);
-          return [
-            exit === 0 ? null : `${where}: its last command exited ${exit ?? 'never (the shell stopped before it)'}`,
-            sendsRequests(block) && own.length === 0 ? `${where}: sent no request` : null,
-            ...own.map((call) => {
-              const problem = problemWith(call, block);
-              return problem && `${where}: ${problem}`;
-            }),
-          ];
-        }),
-      ].filter((problem): problem is string => problem !== null);
-      if (problems.length) problems.push(`shell output:\n${output.slice(-2000)}`);
-      expect(problems).toEqual([]);
-    } finally {
-      rmSync(log, { recursive: true, force: true });
-    }
-  }, 180_000);
+  it.each(FILES)(
+    '%s: every shell example runs as written',
+    async (file) => {
+      const blocks = codeBlocks(path.join(ROOT, file)).filter((b) => SHELL.has(b.language) && notRunReason(b) === null);
+      const log = mkdtempSync(path.join(tmpdir(), 'docs-examples-'));
+      try {
+        const script = [RECORDING_CURL, ...blocks.map((b, i) => `DOCS_BLOCK=${i}\n${b.code}\necho "${i} $?" >> "$DOCS_LOG/exits"`)].join('\n');
+        // The tools (`npm run apikey`) work on the test server's database, as they would on the one of `npm start`.
+        const { output } = await runShell(script, { DOCS_BASE: base, DOCS_LOG: log, DATABASE_URL: database.url });
+        const exits = readFileSync(path.join(log, 'exits'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ').map(Number));
+        const calls = recordedCalls(log);
+        const problems = [
+          ...blocks.flatMap((block, i) => {
+            const where = `${file}:${block.line}`;
+            const exit = exits.find(([index]) => index === i)?.[1];
+            const own = calls.filter((call) => call.block === i);
+            return [
+              exit === 0 ? null : `${where}: its last command exited ${exit ?? 'never (the shell stopped before it)'}`,
+              sendsRequests(block) && own.length === 0 ? `${where}: sent no request` : null,
+              ...own.map((call) => {
+                const problem = problemWith(call, block);
+                return problem && `${where}: ${problem}`;
+              }),
+            ];
+          }),
+        ].filter((problem): problem is string => problem !== null);
+        if (problems.length) problems.push(`shell output:\n${output.slice(-2000)}`);
+        expect(problems).toEqual([]);
+      } finally {
+        rmSync(log, { recursive: true, force: true });
+      }
+    },
+    180_000,
+  );
 
   it('docs/mutations.md: the subscription example, run on this Node, receives an order status change', async () => {
     const example = codeBlocks(path.join(ROOT, 'docs/mutations.md')).find((b) => b.language === 'js' && b.code.includes('orderStatusChanged'));
     expect(example).toBeDefined();
     const shopper = await signToken({ roles: ['customer'], customer_id: 1, sub: 'customer-1' }, { secret: DEVELOPMENT_JWT_SECRET });
-    const placed = await server.queryAs({ authorization: `Bearer ${shopper}` }, 'mutation { placeOrder(input: {items: [{productId: "UHJvZHVjdDox", quantity: 1}]}) { order { id } } }');
+    const placed = await server.queryAs(
+      { authorization: `Bearer ${shopper}` },
+      'mutation { placeOrder(input: {items: [{productId: "UHJvZHVjdDox", quantity: 1}]}) { order { id } } }',
+    );
     const order: string = placed.body.data.placeOrder.order.id;
 
     const code = example!.code.replace('ws://127.0.0.1:4000', base.replace('http://', 'ws://'));

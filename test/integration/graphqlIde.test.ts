@@ -58,7 +58,9 @@ describe('the GraphQL IDE in development', () => {
     // Every script is a file of the gateway: the only inline one is the JSON data block.
     expect([...html.matchAll(/<script\b([^>]*)>/g)].map((match) => match[1]!.trim())).toEqual([
       'id="graphiql-settings" type="application/json"',
-      ...['react.production.min.js', 'react-dom.production.min.js', 'graphql-ws.min.js', 'graphiql.min.js', 'boot.js'].map((name) => `src="/graphql/ide/${name}"`),
+      ...['react.production.min.js', 'react-dom.production.min.js', 'graphql-ws.min.js', 'graphiql.min.js', 'boot.js'].map(
+        (name) => `src="/graphql/ide/${name}"`,
+      ),
     ]);
   });
 
@@ -85,7 +87,16 @@ describe('the GraphQL IDE in development', () => {
       if (kind) pending.push(...referencesOf[kind](body).map((reference) => new URL(reference, url)));
     }
     expect(served.sort()).toEqual(
-      ['boot.js', 'graphiql.min.css', 'graphiql.min.js', 'graphql-ws.min.js', 'ide.css', 'index.umd.js.map', 'react-dom.production.min.js', 'react.production.min.js'].map((name) => `/graphql/ide/${name}`),
+      [
+        'boot.js',
+        'graphiql.min.css',
+        'graphiql.min.js',
+        'graphql-ws.min.js',
+        'ide.css',
+        'index.umd.js.map',
+        'react-dom.production.min.js',
+        'react.production.min.js',
+      ].map((name) => `/graphql/ide/${name}`),
     );
   });
 
@@ -96,7 +107,12 @@ describe('the GraphQL IDE in development', () => {
     const result = await server.queryAs(null, settings.defaultQuery);
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.products.edges).toHaveLength(5);
-    expect(result.body.data.products.edges[0].node).toEqual({ sku: expect.any(String), name: expect.any(String), price: { amount: expect.any(Number), currency: expect.any(String) }, totalAvailable: expect.any(Number) });
+    expect(result.body.data.products.edges[0].node).toEqual({
+      sku: expect.any(String),
+      name: expect.any(String),
+      price: { amount: expect.any(Number), currency: expect.any(String) },
+      totalAvailable: expect.any(Number),
+    });
   });
 
   it('offers every client operation of schema/operations as a tab, with its variables, and a development token that runs them', async () => {

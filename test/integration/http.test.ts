@@ -53,7 +53,13 @@ describe('HTTP', () => {
 
   it.each([
     ['invalid JSON', { 'content-type': 'application/json' }, '{"query": ', 400, 'BAD_REQUEST'],
-    ['an oversized body', { 'content-type': 'application/json' }, JSON.stringify({ query: `{ warehouses { code } } #${'x'.repeat(5000)}` }), 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'an oversized body',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ query: `{ warehouses { code } } #${'x'.repeat(5000)}` }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
     ['a syntax error', { 'content-type': 'application/json' }, JSON.stringify({ query: '{ orders(' }), 400, 'GRAPHQL_PARSE_FAILED'],
     ['a missing query', { 'content-type': 'application/json' }, JSON.stringify({}), 400, 'BAD_REQUEST'],
     ['a wrong content type', { 'content-type': 'text/plain' }, '{ warehouses { code } }', 400, 'BAD_REQUEST'],
@@ -107,11 +113,14 @@ describe('in development', () => {
   });
   afterAll(() => development.close());
 
-  it('answers a client\'s mistakes without a stack trace: only unexpected errors carry one', async () => {
+  it("answers a client's mistakes without a stack trace: only unexpected errors carry one", async () => {
     const tooComplex = await development.query('{ orders(first: 50) { edges { node { id } } } }');
     expect(firstError(tooComplex).extensions.code).toBe('QUERY_TOO_COMPLEX');
     const invalid = await development.query('{ nope }');
-    const expired = await development.queryAs({ authorization: `Bearer ${await signToken({ roles: ['admin'] }, { expiresIn: '-1h' })}` }, '{ products { totalCount } }');
+    const expired = await development.queryAs(
+      { authorization: `Bearer ${await signToken({ roles: ['admin'] }, { expiresIn: '-1h' })}` },
+      '{ products { totalCount } }',
+    );
     for (const result of [tooComplex, invalid, expired]) {
       expect(result.body.errors![0]!.extensions.stacktrace).toBeUndefined();
       expect(JSON.stringify(result.body)).not.toMatch(/\n\s+at |\.ts:\d+/);
@@ -122,6 +131,9 @@ describe('in development', () => {
     const response = await fetch(`${development.url}?query=${encodeURIComponent('{ products { totalCount } }')}`);
     expect(response.status).toBe(400);
     const body = await jsonOf(response);
-    expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/cross-site request forgery/), extensions: { code: 'BAD_REQUEST', traceId: response.headers.get('x-trace-id') } });
+    expect(body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/cross-site request forgery/),
+      extensions: { code: 'BAD_REQUEST', traceId: response.headers.get('x-trace-id') },
+    });
   });
 });

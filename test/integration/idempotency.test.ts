@@ -33,7 +33,9 @@ describe('idempotency keys', () => {
     const product = await createStockedProduct(server, { 1: 10 });
     const as = await shopper(7);
     await place(as, 'key-order', product.globalId, 2);
-    const reordered = await server.queryAs({ ...as, 'idempotency-key': 'key-order' }, PLACE_ORDER, { input: { items: [{ quantity: 2, productId: product.globalId }] } });
+    const reordered = await server.queryAs({ ...as, 'idempotency-key': 'key-order' }, PLACE_ORDER, {
+      input: { items: [{ quantity: 2, productId: product.globalId }] },
+    });
     expect(reordered.headers.get('idempotent-replayed')).toBe('true');
   });
 
@@ -71,7 +73,8 @@ describe('idempotency keys', () => {
     try {
       const product = await createStockedProduct(shortLived, { 1: 10 });
       const as = await shortLived.bearer({ roles: ['customer'], customer_id: 7, sub: 'customer-7' });
-      const placeOnce = () => shortLived.queryAs({ ...as, 'idempotency-key': 'key-expiring' }, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 1 }] } });
+      const placeOnce = () =>
+        shortLived.queryAs({ ...as, 'idempotency-key': 'key-expiring' }, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 1 }] } });
       await placeOnce();
       expect((await placeOnce()).headers.get('idempotent-replayed')).toBe('true');
       await new Promise((resolve) => setTimeout(resolve, 1_100));
@@ -117,7 +120,9 @@ describe('idempotency keys that never stick', () => {
   it('stores nothing for a mutation refused before execution: a retry after the fix runs', async () => {
     const product = await createStockedProduct(server, { 1: 10 });
     const as = await server.bearer({ roles: ['customer'], customer_id: 7, sub: 'refusal-viewer' });
-    const badVariables = await server.queryAs({ ...as, 'idempotency-key': 'key-refused' }, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 'two' }] } });
+    const badVariables = await server.queryAs({ ...as, 'idempotency-key': 'key-refused' }, PLACE_ORDER, {
+      input: { items: [{ productId: product.globalId, quantity: 'two' }] },
+    });
     expect(badVariables.status).toBe(400);
     expect(firstError(badVariables).extensions.code).toBe('BAD_USER_INPUT');
     expect(await keysOf('key-refused')).toBe(0);
@@ -141,7 +146,11 @@ describe('idempotency keys that never stick', () => {
   it('refuses an Idempotency-Key header on a batch, and keeps one key per operation in extensions', async () => {
     const product = await createStockedProduct(server, { 1: 10 });
     const as = await shopper(7);
-    const op = (key: string) => ({ query: PLACE_ORDER, variables: { input: { items: [{ productId: product.globalId, quantity: 1 }] } }, extensions: { idempotencyKey: key } });
+    const op = (key: string) => ({
+      query: PLACE_ORDER,
+      variables: { input: { items: [{ productId: product.globalId, quantity: 1 }] } },
+      extensions: { idempotencyKey: key },
+    });
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...as, ...headers }, body: JSON.stringify(body) });
     const refused = await post([op('b1'), op('b2')], { 'idempotency-key': 'one-for-all' });
@@ -157,7 +166,11 @@ describe('idempotency keys that never stick', () => {
   it('stores each operation of a batch with its own status, whatever the others answered', async () => {
     const [p1, p2] = [await createStockedProduct(server, { 1: 10 }), await createStockedProduct(server, { 1: 10 })];
     const as = await shopper(7);
-    const op = (productId: string, key: string) => ({ query: PLACE_ORDER, variables: { input: { items: [{ productId, quantity: 1 }] } }, extensions: { idempotencyKey: key } });
+    const op = (productId: string, key: string) => ({
+      query: PLACE_ORDER,
+      variables: { input: { items: [{ productId, quantity: 1 }] } },
+      extensions: { idempotencyKey: key },
+    });
     const batch = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...as },
@@ -166,7 +179,9 @@ describe('idempotency keys that never stick', () => {
     const [created, reused]: any[] = (await batch.json()) as any[];
     expect(created.data.placeOrder.order.status).toBe('PENDING');
     expect(reused.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const retry = await server.queryAs({ ...as, 'idempotency-key': 'batch-own-1' }, PLACE_ORDER, { input: { items: [{ productId: p1.globalId, quantity: 1 }] } });
+    const retry = await server.queryAs({ ...as, 'idempotency-key': 'batch-own-1' }, PLACE_ORDER, {
+      input: { items: [{ productId: p1.globalId, quantity: 1 }] },
+    });
     expect(retry.status).toBe(200);
     expect(retry.body.data.placeOrder.order.id).toBe(created.data.placeOrder.order.id);
   });
@@ -194,20 +209,38 @@ describe('idempotency keys that never stick', () => {
     const variables = { input: { items: [{ productId: product.globalId, quantity: 1 }] } };
     // A holder that claimed the key with a one-second lease and never came back.
     const store = new IdempotencyStore(server.db.prisma, { ttlMs: 3_600_000, leaseMs: 1_000, waitMs: 0 });
-    await store.claim({ clientKey: 'user:customer-7', key: 'key-abandoned', requestHash: hashRequest(PLACE_ORDER, undefined, variables), viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))) }, Date.now() + 1_000);
+    await store.claim(
+      {
+        clientKey: 'user:customer-7',
+        key: 'key-abandoned',
+        requestHash: hashRequest(PLACE_ORDER, undefined, variables),
+        viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))),
+      },
+      Date.now() + 1_000,
+    );
     const retry = await server.queryAs({ ...as, 'idempotency-key': 'key-abandoned' }, PLACE_ORDER, variables);
     expect(retry.body.data.placeOrder.order.status).toBe('PENDING');
     expect(await ordersOf(product.id)).toBe(1);
   });
 
-  it('answers 409 with Retry-After while the holder\'s lease runs, polling with backoff', async () => {
+  it("answers 409 with Retry-After while the holder's lease runs, polling with backoff", async () => {
     const waiting = await createTestServer({ IDEMPOTENCY_WAIT_MS: '1000' });
     try {
       const product = await createStockedProduct(waiting, { 1: 10 });
       const variables = { input: { items: [{ productId: product.globalId, quantity: 1 }] } };
       const store = new IdempotencyStore(waiting.db.prisma, { ttlMs: 3_600_000, leaseMs: 30_000, waitMs: 0 });
-      await store.claim({ clientKey: 'user:customer-7', key: 'key-held', requestHash: hashRequest(PLACE_ORDER, undefined, variables), viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))) }, Date.now() + 1_000);
-      const { result, statements } = await waiting.countStatements(async () => waiting.queryAs({ ...(await shopper(7)), 'idempotency-key': 'key-held' }, PLACE_ORDER, variables));
+      await store.claim(
+        {
+          clientKey: 'user:customer-7',
+          key: 'key-held',
+          requestHash: hashRequest(PLACE_ORDER, undefined, variables),
+          viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))),
+        },
+        Date.now() + 1_000,
+      );
+      const { result, statements } = await waiting.countStatements(async () =>
+        waiting.queryAs({ ...(await shopper(7)), 'idempotency-key': 'key-held' }, PLACE_ORDER, variables),
+      );
       expect(result.status).toBe(409);
       expect(firstError(result).extensions.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
       expect(Number(result.headers.get('retry-after'))).toBeGreaterThanOrEqual(28);
@@ -239,7 +272,10 @@ describe('idempotency keys that never stick', () => {
     const fewer = await server.bearer({ sub: 'bff-service', scope: 'orders:read orders:write customers:read' });
     const replay = await server.queryAs({ ...fewer, 'idempotency-key': 'key-reauthorized' }, mutation, variables);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(replay.body.data.placeOrder.order).toEqual({ id: first.body.data.placeOrder.order.id, customer: { name: first.body.data.placeOrder.order.customer.name, email: null } });
+    expect(replay.body.data.placeOrder.order).toEqual({
+      id: first.body.data.placeOrder.order.id,
+      customer: { name: first.body.data.placeOrder.order.customer.name, email: null },
+    });
     expect(replay.body.errors).toEqual([
       expect.objectContaining({ path: ['placeOrder', 'order', 'customer', 'email'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
     ]);
@@ -253,9 +289,19 @@ describe('idempotency keys that never stick', () => {
     const placed = await server.queryAs(as, PLACE_ORDER, variables);
     const orderId = placed.body.data.placeOrder.order.id as string;
     const store = new IdempotencyStore(server.db.prisma, { ttlMs: 3_600_000, leaseMs: 1_000, waitMs: 0 });
-    const held = await store.claim({ clientKey: 'user:customer-7', key: 'key-crashed-after-commit', requestHash: hashRequest(PLACE_ORDER, undefined, variables), viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))) }, Date.now() + 1_000);
+    const held = await store.claim(
+      {
+        clientKey: 'user:customer-7',
+        key: 'key-crashed-after-commit',
+        requestHash: hashRequest(PLACE_ORDER, undefined, variables),
+        viewerScope: JSON.stringify(rowScopeOf(viewerOf(7))),
+      },
+      Date.now() + 1_000,
+    );
     if (!('claim' in held)) throw new Error('expected a claim');
-    await server.db.prisma.idempotencyEffect.create({ data: { keyId: held.claim.id, fieldKey: 'placeOrder', resource: 'Order', resourceId: databaseIdOf(orderId) } });
+    await server.db.prisma.idempotencyEffect.create({
+      data: { keyId: held.claim.id, fieldKey: 'placeOrder', resource: 'Order', resourceId: databaseIdOf(orderId) },
+    });
     const retry = await server.queryAs({ ...as, 'idempotency-key': 'key-crashed-after-commit' }, PLACE_ORDER, variables);
     expect(retry.body.data.placeOrder.order.id).toBe(orderId);
     expect(await ordersOf(product.id)).toBe(1);
@@ -267,4 +313,3 @@ describe('idempotency keys that never stick', () => {
 });
 
 const databaseIdOf = (globalId: string) => Number(Buffer.from(globalId, 'base64url').toString().split(':')[1]);
-

@@ -61,7 +61,11 @@ describeOnPostgreSQL('idempotency across a crash', () => {
   const sendTo = async (url: string, subject: string, key: string, productId: string) =>
     fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await signToken({ roles: ['customer'], customer_id: 7, sub: subject })}`, 'idempotency-key': key },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await signToken({ roles: ['customer'], customer_id: 7, sub: subject })}`,
+        'idempotency-key': key,
+      },
       body: JSON.stringify({ query: PLACE_ORDER, variables: { input: { items: [{ productId, quantity: 1 }] } } }),
     });
 

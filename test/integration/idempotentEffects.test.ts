@@ -22,11 +22,14 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('idempotent effects', () => {
-  it('makes a second commit of the same field fail and answer with the first one\'s order', async () => {
+  it("makes a second commit of the same field fail and answer with the first one's order", async () => {
     const product = await createStockedProduct(server, { 1: 10 });
     const viewer = viewerOf(['customer'], { customerId: 7, id: 'customer-7' });
     const store = new IdempotencyStore(server.db.prisma, { ttlMs: 3_600_000, leaseMs: 30_000, waitMs: 0 });
-    const held = await store.claim({ clientKey: 'user:customer-7', key: 'key-two-holders', requestHash: 'h'.repeat(64), viewerScope: JSON.stringify(rowScopeOf(viewer)) }, Date.now() + 1_000);
+    const held = await store.claim(
+      { clientKey: 'user:customer-7', key: 'key-two-holders', requestHash: 'h'.repeat(64), viewerScope: JSON.stringify(rowScopeOf(viewer)) },
+      Date.now() + 1_000,
+    );
     if (!('claim' in held)) throw new Error('expected a claim');
     const context = () => {
       const ctx = createContext(

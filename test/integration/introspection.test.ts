@@ -15,7 +15,14 @@ const QUERIES: Array<[string, string]> = [
   ['without options', getIntrospectionQuery()],
   [
     'with every option',
-    getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true }),
+    getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    }),
   ],
 ];
 
@@ -45,7 +52,7 @@ describe('introspection where it is open (development, or INTROSPECTION=on)', ()
     }
   });
 
-  it('leaves graphql-js\'s own introspection depth rule in place', async () => {
+  it("leaves graphql-js's own introspection depth rule in place", async () => {
     const result = await server.queryAs(null, '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }');
     expect(result.status).toBe(400);
     expect(firstError(result)).toMatchObject({ message: 'Maximum introspection depth exceeded', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });

@@ -2,7 +2,15 @@ import { createTestServer, firstError, jsonOf, type TestServer } from '../helper
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await createTestServer({ MAX_DEPTH: '6', MAX_ALIASES: '3', MAX_ROOT_FIELDS: '3', MAX_DIRECTIVES: '4', MAX_TOKENS: '300', MAX_DOCUMENT_BYTES: '2000', MAX_BATCH_SIZE: '2' });
+  server = await createTestServer({
+    MAX_DEPTH: '6',
+    MAX_ALIASES: '3',
+    MAX_ROOT_FIELDS: '3',
+    MAX_DIRECTIVES: '4',
+    MAX_TOKENS: '300',
+    MAX_DOCUMENT_BYTES: '2000',
+    MAX_BATCH_SIZE: '2',
+  });
 });
 afterAll(() => server.close());
 
@@ -14,10 +22,30 @@ const post = async (body: unknown) => {
 describe('operation limits', () => {
   it.each([
     ['depth', `{ orders { edges { node { items { product { inventory { warehouse { code } } } } } } } }`, 'maxDepth', /nested 8 levels deep; the limit is 6/],
-    ['aliases', `{ a: product(sku: "x") { sku } b: product(sku: "y") { sku } c: product(sku: "z") { s: sku } d: products { totalCount } }`, 'maxAliases', /uses aliases 5 times; the limit is 3/],
-    ['root fields', `{ products { totalCount } p2: products { totalCount } warehouses { code } orders { totalCount } }`, 'maxRootFields', /selects root fields 4 times; the limit is 3/],
-    ['directives', `{ products { totalCount @include(if: true) @skip(if: false) pageInfo @include(if: true) { hasNextPage @skip(if: false) } edges @include(if: true) { cursor } } }`, 'maxDirectives', /uses directives 5 times/],
-    ['aliases through fragments', `{ ...A ...A } fragment A on Query { x: products { totalCount } y: products { totalCount } }`, 'maxAliases', /uses aliases 4 times/],
+    [
+      'aliases',
+      `{ a: product(sku: "x") { sku } b: product(sku: "y") { sku } c: product(sku: "z") { s: sku } d: products { totalCount } }`,
+      'maxAliases',
+      /uses aliases 5 times; the limit is 3/,
+    ],
+    [
+      'root fields',
+      `{ products { totalCount } p2: products { totalCount } warehouses { code } orders { totalCount } }`,
+      'maxRootFields',
+      /selects root fields 4 times; the limit is 3/,
+    ],
+    [
+      'directives',
+      `{ products { totalCount @include(if: true) @skip(if: false) pageInfo @include(if: true) { hasNextPage @skip(if: false) } edges @include(if: true) { cursor } } }`,
+      'maxDirectives',
+      /uses directives 5 times/,
+    ],
+    [
+      'aliases through fragments',
+      `{ ...A ...A } fragment A on Query { x: products { totalCount } y: products { totalCount } }`,
+      'maxAliases',
+      /uses aliases 4 times/,
+    ],
   ])('rejects too many %s before execution with GRAPHQL_VALIDATION_FAILED', async (_name, query, limit, message) => {
     const result = await server.query(query);
     expect(result.status).toBe(400);
@@ -51,7 +79,10 @@ describe('operation limits', () => {
     expect(ok.body).toHaveLength(2);
     const tooMany = await post([op, op, op]);
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.errors[0]).toMatchObject({ message: 'A batch may hold at most 2 operations; this one has 3.', extensions: { code: 'BATCH_TOO_LARGE' } });
+    expect(tooMany.body.errors[0]).toMatchObject({
+      message: 'A batch may hold at most 2 operations; this one has 3.',
+      extensions: { code: 'BATCH_TOO_LARGE' },
+    });
   });
 
   it('gives no "Did you mean" suggestions outside development', async () => {

@@ -26,24 +26,36 @@ describe('raw by-key loaders', () => {
   it('return the very rows of the Prisma models', async () => {
     const loaders = loadersFor();
     const ids = [1, 2, 3, 5, 8];
-    expect(await Promise.all(ids.map((id) => loaders.productById.load(id)))).toEqual(await db.prisma.product.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }));
-    expect(await Promise.all(ids.map((id) => loaders.customerById.load(id)))).toEqual(await db.prisma.customer.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }));
-    expect(await Promise.all(ids.map((id) => loaders.orderById.load(id)))).toEqual(await db.prisma.order.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }));
-    expect(await Promise.all([1, 2, 3].map((id) => loaders.warehouseById.load(id)))).toEqual(await db.prisma.warehouse.findMany({ where: { id: { in: [1, 2, 3] } }, orderBy: { id: 'asc' } }));
+    expect(await Promise.all(ids.map((id) => loaders.productById.load(id)))).toEqual(
+      await db.prisma.product.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }),
+    );
+    expect(await Promise.all(ids.map((id) => loaders.customerById.load(id)))).toEqual(
+      await db.prisma.customer.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }),
+    );
+    expect(await Promise.all(ids.map((id) => loaders.orderById.load(id)))).toEqual(
+      await db.prisma.order.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }),
+    );
+    expect(await Promise.all([1, 2, 3].map((id) => loaders.warehouseById.load(id)))).toEqual(
+      await db.prisma.warehouse.findMany({ where: { id: { in: [1, 2, 3] } }, orderBy: { id: 'asc' } }),
+    );
     const levels = (await Promise.all(ids.map((id) => loaders.inventoryByProductId.load(id)))).flat();
     expect(byId(levels)).toEqual(await db.prisma.inventoryLevel.findMany({ where: { productId: { in: ids } }, orderBy: { id: 'asc' } }));
     const items = (await Promise.all(ids.map((id) => loaders.itemsByOrderId.load(id)))).flat();
-    expect(items).toEqual(await db.prisma.orderItem.findMany({ where: { orderId: { in: ids } }, include: ORDER_LINE_INCLUDE, orderBy: [{ orderId: 'asc' }, { id: 'asc' }] }));
+    expect(items).toEqual(
+      await db.prisma.orderItem.findMany({ where: { orderId: { in: ids } }, include: ORDER_LINE_INCLUDE, orderBy: [{ orderId: 'asc' }, { id: 'asc' }] }),
+    );
   });
 
-  it('page a customer\'s orders with the very rows of the Prisma model', async () => {
+  it("page a customer's orders with the very rows of the Prisma model", async () => {
     const [order] = await db.prisma.order.findMany({ take: 1, orderBy: { id: 'asc' } });
     const page = { size: 3, direction: 'forward' as const, cursor: null };
     const rows = await loadersFor().ordersPageByCustomerId({ page, criteria: {} }, 'test').load(order!.customerId);
-    expect(rows).toEqual(await db.prisma.order.findMany({ where: { customerId: order!.customerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 4 }));
+    expect(rows).toEqual(
+      await db.prisma.order.findMany({ where: { customerId: order!.customerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 4 }),
+    );
   });
 
-  it('apply a shopper\'s row scope in the SQL', async () => {
+  it("apply a shopper's row scope in the SQL", async () => {
     const [order] = await db.prisma.order.findMany({ take: 1, orderBy: { id: 'asc' } });
     const other = await db.prisma.order.findFirstOrThrow({ where: { customerId: { not: order!.customerId } } });
     const loaders = loadersFor(order!.customerId);

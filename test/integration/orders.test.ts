@@ -11,10 +11,30 @@ const PAGE = /* GraphQL */ `
   query Page($first: Int, $after: String, $last: Int, $before: String, $filter: OrderFilter, $orderBy: OrderOrderBy) {
     orders(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
       totalCount
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { id status createdAt total { amount currency } customer { id } } }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          status
+          createdAt
+          total {
+            amount
+            currency
+          }
+          customer {
+            id
+          }
+        }
+      }
     }
-  }`;
+  }
+`;
 
 async function page(variables: Record<string, unknown>) {
   const result = await server.query(PAGE, variables);
@@ -69,7 +89,10 @@ describe('orders', () => {
   it('filters by status, customer and creation time, combined with AND', async () => {
     const some = await page({ first: 1, filter: SEEDED });
     const customerId = some.edges[0].node.customer.id;
-    const filtered = await page({ first: 100, filter: { customerId, status: 'FULFILLED', createdAfter: '2026-01-01T00:30:00Z', createdBefore: '2026-01-01T03:00:00Z' } });
+    const filtered = await page({
+      first: 100,
+      filter: { customerId, status: 'FULFILLED', createdAfter: '2026-01-01T00:30:00Z', createdBefore: '2026-01-01T03:00:00Z' },
+    });
     for (const { node } of filtered.edges) {
       expect(node.customer.id).toBe(customerId);
       expect(node.status).toBe('FULFILLED');
@@ -103,10 +126,19 @@ describe('orders', () => {
         after = next.pageInfo.endCursor;
       }
       expect(first.edges.map((e: any) => e.node.createdAt)).toEqual([
-        '2030-01-01T00:19:00.000Z', '2030-01-01T00:18:00.000Z', '2030-01-01T00:17:00.000Z', '2030-01-01T00:16:00.000Z',
+        '2030-01-01T00:19:00.000Z',
+        '2030-01-01T00:18:00.000Z',
+        '2030-01-01T00:17:00.000Z',
+        '2030-01-01T00:16:00.000Z',
       ]);
-      expect(rest).toEqual(['2030-01-01T00:15:00.000Z', '2030-01-01T00:14:00.000Z', '2030-01-01T00:13:00.000Z',
-        '2030-01-01T00:12:00.000Z', '2030-01-01T00:11:00.000Z', '2030-01-01T00:10:00.000Z']);
+      expect(rest).toEqual([
+        '2030-01-01T00:15:00.000Z',
+        '2030-01-01T00:14:00.000Z',
+        '2030-01-01T00:13:00.000Z',
+        '2030-01-01T00:12:00.000Z',
+        '2030-01-01T00:11:00.000Z',
+        '2030-01-01T00:10:00.000Z',
+      ]);
     } finally {
       await client.query(`DELETE FROM "Order" WHERE "customerId" IN (SELECT id FROM "Customer" WHERE email = 'keyset-${process.pid}@example.com')`);
       await client.query(`DELETE FROM "Customer" WHERE email = 'keyset-${process.pid}@example.com'`);
@@ -133,7 +165,7 @@ describe('orders', () => {
     expect(order.itemCount).toBe(order.items.reduce((n: number, i: any) => n + i.quantity, 0));
   });
 
-  it('pages a customer\'s orders newest first with cursors', async () => {
+  it("pages a customer's orders newest first with cursors", async () => {
     const some = await page({ first: 1, filter: SEEDED });
     const query = `query($id: ID!, $after: String) { customer(id: $id) { orders(first: 2, after: $after) {
       totalCount pageInfo { hasNextPage endCursor } edges { node { id createdAt } } } } }`;
@@ -159,7 +191,11 @@ describe('orders', () => {
     ['first and last together', { first: 1, last: 1 }, /either "first" or "last"/],
     ['a malformed cursor', { first: 1, after: 'garbage' }, /not a valid cursor/],
     ['a cursor from another sort', { first: 1, after: Buffer.from('["orders:TOTAL:ASC",1,1]').toString('base64url') }, /another list or sort order/],
-    ['a customerId that is not a Customer id', { first: 1, filter: { customerId: Buffer.from('Order:1').toString('base64url') } }, /must be the ID of a Customer/],
+    [
+      'a customerId that is not a Customer id',
+      { first: 1, filter: { customerId: Buffer.from('Order:1').toString('base64url') } },
+      /must be the ID of a Customer/,
+    ],
   ])('rejects %s with BAD_USER_INPUT', async (_name, variables, message) => {
     const result = await server.query(PAGE, variables);
     expect(result.status).toBe(200);

@@ -21,8 +21,7 @@ beforeAll(async () => {
 afterAll(() => isolated.close());
 beforeEach(() => db.prisma.event.deleteMany());
 
-const record = (type: 'order.placed' | 'inventory.low', payload: Record<string, unknown>) =>
-  db.prisma.$transaction((tx) => recordEvent(tx, type, payload));
+const record = (type: 'order.placed' | 'inventory.low', payload: Record<string, unknown>) => db.prisma.$transaction((tx) => recordEvent(tx, type, payload));
 
 /** A publisher that fails while `failing` is true: the dispatcher's bookkeeping, without NATS. */
 class FlakyPublisher implements EventPublisher {
@@ -94,7 +93,9 @@ describeWithNats('outbox to NATS JetStream', () => {
     }
     const info = await manager.streams.info(stream);
     expect(info.state.messages).toBe(1);
-    const message = await jetstream(nc).streams.get(stream).then((s) => s.getMessage({ seq: 1 }));
+    const message = await jetstream(nc)
+      .streams.get(stream)
+      .then((s) => s.getMessage({ seq: 1 }));
     expect(message!.subject).toBe(`${subjectPrefix}.order.placed`);
     expect(message!.header?.get('Nats-Msg-Id')).toBe(id);
     expect(message!.json()).toMatchObject({ id, type: 'order.placed', schemaVersion: 1, payload: { orderId: 'T3JkZXI6MQ', status: 'PENDING' } });

@@ -22,9 +22,16 @@ describe('placeOrder', () => {
     const result = await server.queryAs(shopper, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 8 }] } });
     const { order, userErrors } = result.body.data.placeOrder;
     expect(userErrors).toEqual([]);
-    expect(order).toMatchObject({ status: 'PENDING', total: { amount: 10_000, currency: 'USD' }, items: [{ quantity: 8, unitPrice: { amount: 1_250 }, product: { sku: product.sku } }] });
+    expect(order).toMatchObject({
+      status: 'PENDING',
+      total: { amount: 10_000, currency: 'USD' },
+      items: [{ quantity: 8, unitPrice: { amount: 1_250 }, product: { sku: product.sku } }],
+    });
     // 6 from warehouse 2 (most available), the other 2 from warehouse 1.
-    expect(await stockOf(product.id)).toEqual([{ warehouseId: 1, onHand: 4, reserved: 2 }, { warehouseId: 2, onHand: 6, reserved: 6 }]);
+    expect(await stockOf(product.id)).toEqual([
+      { warehouseId: 1, onHand: 4, reserved: 2 },
+      { warehouseId: 2, onHand: 6, reserved: 6 },
+    ]);
     const owner = await server.db.prisma.order.findUniqueOrThrow({ where: { id: Number(Buffer.from(order.id, 'base64url').toString().split(':')[1]) } });
     expect(owner.customerId).toBe(3);
   });
@@ -42,9 +49,21 @@ describe('placeOrder', () => {
     const product = await createStockedProduct(server, { 1: 12 });
     const result = await server.queryAs(shopper, PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 5 }] } });
     const orderId = result.body.data.placeOrder.order.id;
-    const events = await server.db.prisma.event.findMany({ where: { OR: [{ payload: { path: ['orderId'], equals: orderId } }, { payload: { path: ['productId'], equals: product.globalId } }] }, orderBy: { seq: 'asc' } });
-    expect(events.map((e) => [e.type, e.schemaVersion, e.status])).toEqual([['order.placed', 1, 'PENDING'], ['inventory.low', 1, 'PENDING']]);
-    expect(events[0]!.payload).toMatchObject({ orderId, previousStatus: null, status: 'PENDING', total: { amount: 5_000, currency: 'USD' }, items: [{ productId: product.globalId, quantity: 5, unitPrice: 1_000 }] });
+    const events = await server.db.prisma.event.findMany({
+      where: { OR: [{ payload: { path: ['orderId'], equals: orderId } }, { payload: { path: ['productId'], equals: product.globalId } }] },
+      orderBy: { seq: 'asc' },
+    });
+    expect(events.map((e) => [e.type, e.schemaVersion, e.status])).toEqual([
+      ['order.placed', 1, 'PENDING'],
+      ['inventory.low', 1, 'PENDING'],
+    ]);
+    expect(events[0]!.payload).toMatchObject({
+      orderId,
+      previousStatus: null,
+      status: 'PENDING',
+      total: { amount: 5_000, currency: 'USD' },
+      items: [{ productId: product.globalId, quantity: 5, unitPrice: 1_000 }],
+    });
     expect(events[1]!.payload).toMatchObject({ productId: product.globalId, sku: product.sku, available: 7, threshold: 10 });
   });
 
@@ -52,8 +71,23 @@ describe('placeOrder', () => {
     ['no lines', () => ({ items: [] }), 'INVALID_INPUT', ['input', 'items']],
     ['a quantity of 0', (p: string) => ({ items: [{ productId: p, quantity: 0 }] }), 'INVALID_INPUT', ['input', 'items', '0', 'quantity']],
     ['a quantity above 1,000', (p: string) => ({ items: [{ productId: p, quantity: 1_001 }] }), 'INVALID_INPUT', ['input', 'items', '0', 'quantity']],
-    ['a product twice', (p: string) => ({ items: [{ productId: p, quantity: 1 }, { productId: p, quantity: 1 }] }), 'INVALID_INPUT', ['input', 'items', '1', 'productId']],
-    ['an unknown product', () => ({ items: [{ productId: globalId('Product', 999_999), quantity: 1 }] }), 'PRODUCT_NOT_FOUND', ['input', 'items', '0', 'productId']],
+    [
+      'a product twice',
+      (p: string) => ({
+        items: [
+          { productId: p, quantity: 1 },
+          { productId: p, quantity: 1 },
+        ],
+      }),
+      'INVALID_INPUT',
+      ['input', 'items', '1', 'productId'],
+    ],
+    [
+      'an unknown product',
+      () => ({ items: [{ productId: globalId('Product', 999_999), quantity: 1 }] }),
+      'PRODUCT_NOT_FOUND',
+      ['input', 'items', '0', 'productId'],
+    ],
     ['more units than available', (p: string) => ({ items: [{ productId: p, quantity: 11 }] }), 'INSUFFICIENT_STOCK', ['input', 'items', '0', 'quantity']],
   ])('answers %s with a userError and changes nothing', async (_name, input, code, field) => {
     const product = await createStockedProduct(server, { 1: 10 });
@@ -78,14 +112,24 @@ describe('placeOrder', () => {
     const euro = await createStockedProduct(server, { 1: 5 });
     await server.db.prisma.product.update({ where: { id: euro.id }, data: { currency: 'EUR' } });
     const dollar = await createStockedProduct(server, { 1: 5 });
-    const mixed = await server.queryAs(shopper, PLACE_ORDER, { input: { items: [{ productId: euro.globalId, quantity: 1 }, { productId: dollar.globalId, quantity: 1 }] } });
+    const mixed = await server.queryAs(shopper, PLACE_ORDER, {
+      input: {
+        items: [
+          { productId: euro.globalId, quantity: 1 },
+          { productId: dollar.globalId, quantity: 1 },
+        ],
+      },
+    });
     expect(mixed.body.data.placeOrder.userErrors[0].code).toBe('CURRENCY_MISMATCH');
   });
 
   it('needs the customer from staff, and an existing one', async () => {
     const product = await createStockedProduct(server, { 1: 5 });
     const input = { items: [{ productId: product.globalId, quantity: 1 }] };
-    expect((await server.query(PLACE_ORDER, { input })).body.data.placeOrder.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'customerId'] });
+    expect((await server.query(PLACE_ORDER, { input })).body.data.placeOrder.userErrors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: ['input', 'customerId'],
+    });
     const unknown = await server.query(PLACE_ORDER, { input: { ...input, customerId: globalId('Customer', 999_999) } });
     expect(unknown.body.data.placeOrder.userErrors[0].code).toBe('CUSTOMER_NOT_FOUND');
     const placed = await server.query(PLACE_ORDER, { input: { ...input, customerId: globalId('Customer', 2) } });
@@ -106,9 +150,10 @@ describe('order lifecycle', () => {
     return { product, orderId: result.body.data.placeOrder.order.id as string };
   };
   const transition = (mutation: 'cancelOrder' | 'markOrderPaid' | 'fulfillOrder', id: string, as?: Record<string, string>) =>
-    (as ? server.queryAs(as, TRANSITION(mutation), { id, reason: 'changed my mind' }) : server.query(TRANSITION(mutation), { id, reason: 'changed my mind' })).then(
-      (r) => r.body.data[mutation],
-    );
+    (as
+      ? server.queryAs(as, TRANSITION(mutation), { id, reason: 'changed my mind' })
+      : server.query(TRANSITION(mutation), { id, reason: 'changed my mind' })
+    ).then((r) => r.body.data[mutation]);
 
   it('goes PENDING -> PAID -> FULFILLED: fulfilment takes the reserved units out of stock and records a shipment', async () => {
     const { product, orderId } = await place(4);
@@ -153,7 +198,7 @@ describe('order lifecycle', () => {
     }
   });
 
-  it('answers ORDER_NOT_FOUND for another customer\'s order, as for an id of no order', async () => {
+  it("answers ORDER_NOT_FOUND for another customer's order, as for an id of no order", async () => {
     const { orderId } = await place(1);
     const stranger = await server.bearer({ roles: ['customer'], customer_id: 4 });
     expect((await transition('cancelOrder', orderId, stranger)).userErrors[0].code).toBe('ORDER_NOT_FOUND');

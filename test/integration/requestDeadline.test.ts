@@ -50,7 +50,6 @@ describe('a database that stops answering', () => {
   });
 });
 
-
 // The embedded database has one session: a held lock blocks every other statement, not one row.
 describeOnPostgreSQL('a row lock that never comes', () => {
   const LOCK_TIMEOUT_MS = 500;
@@ -96,7 +95,9 @@ describeOnPostgreSQL('a row lock that never comes', () => {
     const ws = connectWebSocket(deadlined.url, await deadlined.bearer({ roles: ['admin'], sub: 'late-admin' }));
     try {
       const product = await createStockedProduct(deadlined, { 1: 5 });
-      const placed = await deadlined.query(PLACE_ORDER, { input: { items: [{ productId: product.globalId, quantity: 1 }], customerId: Buffer.from('Customer:1').toString('base64url') } });
+      const placed = await deadlined.query(PLACE_ORDER, {
+        input: { items: [{ productId: product.globalId, quantity: 1 }], customerId: Buffer.from('Customer:1').toString('base64url') },
+      });
       const orderId = placed.body.data.placeOrder.order.id as string;
       const cancel = 'mutation($id: ID!) { cancelOrder(id: $id, reason: "late") { order { id status } userErrors { code } } }';
       await holder.query('BEGIN');
@@ -116,4 +117,3 @@ describeOnPostgreSQL('a row lock that never comes', () => {
     }
   }, 30_000);
 });
-

@@ -70,15 +70,28 @@ const repo = (prepare?: (repo: string) => void) => {
 describe('schema:check', () => {
   it('passes an unchanged schema and a safe addition, reporting every client operation', async () => {
     const r = repo();
-    edit(r, 'schema/orders/orders.graphql', '  "When the order was placed."\n  createdAt: DateTime!', '  "When the order was placed."\n  createdAt: DateTime!\n  "A note for the customer."\n  note: String');
+    edit(
+      r,
+      'schema/orders/orders.graphql',
+      '  "When the order was placed."\n  createdAt: DateTime!',
+      '  "When the order was placed."\n  createdAt: DateTime!\n  "A note for the customer."\n  note: String',
+    );
     const run = await check(r);
     expect(run.code).toBe(0);
     expect(run.report.changes).toContainEqual(expect.objectContaining({ severity: 'safe', coordinate: 'Order.note' }));
     expect(run.report.operations.map((o: any) => `${o.client}/${o.name}`)).toEqual([
-      'support-bff/CustomerOrders', 'support-bff/StockLevels', 'web-shop/OrderHistory', 'web-shop/PlaceOrder', 'web-shop/ProductPage',
+      'support-bff/CustomerOrders',
+      'support-bff/StockLevels',
+      'web-shop/OrderHistory',
+      'web-shop/PlaceOrder',
+      'web-shop/ProductPage',
     ]);
     const customerOrders = run.report.operations.find((o: any) => o.name === 'CustomerOrders');
-    expect(customerOrders).toMatchObject({ errors: [], scopes: ['customers:pii', 'customers:read', 'orders:read'], deprecated: [{ coordinate: 'Order.totalCents', removeAfter: '2027-05-24' }] });
+    expect(customerOrders).toMatchObject({
+      errors: [],
+      scopes: ['customers:pii', 'customers:read', 'orders:read'],
+      deprecated: [{ coordinate: 'Order.totalCents', removeAfter: '2027-05-24' }],
+    });
   }, 60_000);
 
   it('blocks a breaking change and reports the client operation it breaks', async () => {
@@ -87,14 +100,21 @@ describe('schema:check', () => {
     const run = await check(r);
     expect(run.code).toBe(1);
     expect(run.report.failures).toContainEqual(expect.stringMatching(/Order.itemCount was removed\. It was never deprecated/));
-    expect(run.report.failures).toContainEqual(expect.stringMatching(/web-shop\/OrderHistory no longer validates: Cannot query field "itemCount" on type "Order"/));
+    expect(run.report.failures).toContainEqual(
+      expect.stringMatching(/web-shop\/OrderHistory no longer validates: Cannot query field "itemCount" on type "Order"/),
+    );
     const text = await check(r, ['--format', 'markdown']);
     expect(text.stdout).toMatch(/^## Schema check: FAIL/);
   }, 60_000);
 
   it('blocks removing a deprecated coordinate before its sunset date', async () => {
     const r = repo();
-    edit(r, 'schema/catalog/catalog.graphql', / {2}"The current price of one unit in minor units, without its currency."\n {2}priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
+    edit(
+      r,
+      'schema/catalog/catalog.graphql',
+      / {2}"The current price of one unit in minor units, without its currency."\n {2}priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/,
+      '',
+    );
     const run = await check(r);
     expect(run.code).toBe(1);
     expect(run.report.failures[0]).toMatch(/Product.priceCents was removed\. Its sunset date is 2027-05-24/);
@@ -102,20 +122,41 @@ describe('schema:check', () => {
 
   describe('removing a coordinate past its sunset', () => {
     const removeIt = (repoDir: string) => {
-      edit(repoDir, 'schema/catalog/catalog.graphql', / {2}"The current price of one unit in minor units, without its currency."\n {2}priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/, '');
+      edit(
+        repoDir,
+        'schema/catalog/catalog.graphql',
+        / {2}"The current price of one unit in minor units, without its currency."\n {2}priceCents: Int! @deprecated\(reason: "Use price, which carries its currency."\)\n/,
+        '',
+      );
       edit(repoDir, 'schema/deprecations.yaml', / {2}- coordinate: Product.priceCents[\s\S]*?owner: catalog-team\n/, '');
     };
 
     it('is allowed when the registry sunset has passed', async () => {
-      const r = repo((d) => edit(d, 'schema/deprecations.yaml', 'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team', 'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team'));
+      const r = repo((d) =>
+        edit(
+          d,
+          'schema/deprecations.yaml',
+          'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team',
+          'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team',
+        ),
+      );
       removeIt(r);
       const run = await check(r);
       expect(run.code).toBe(0);
-      expect(run.report.removals).toEqual([{ coordinate: 'Product.priceCents', allowed: true, reason: expect.stringMatching(/sunset 2026-01-01 has passed \(no database: usage not checked\)/) }]);
+      expect(run.report.removals).toEqual([
+        { coordinate: 'Product.priceCents', allowed: true, reason: expect.stringMatching(/sunset 2026-01-01 has passed \(no database: usage not checked\)/) },
+      ]);
     }, 60_000);
 
     it('is blocked when the usage data shows recent use', async () => {
-      const r = repo((d) => edit(d, 'schema/deprecations.yaml', 'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team', 'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team'));
+      const r = repo((d) =>
+        edit(
+          d,
+          'schema/deprecations.yaml',
+          'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team',
+          'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team',
+        ),
+      );
       removeIt(r);
       const client = new pg.Client({ connectionString: testDatabaseUrl() });
       await client.connect();
@@ -132,7 +173,7 @@ describe('schema:check', () => {
     }, 60_000);
   });
 
-  it('reports a cost change and fails an operation pushed over the server\'s maximum', async () => {
+  it("reports a cost change and fails an operation pushed over the server's maximum", async () => {
     const r = repo();
     edit(r, 'schema/orders/orders.graphql', 'items: [OrderItem!]! @listSize(assumedSize: 5)', 'items: [OrderItem!]! @listSize(assumedSize: 50)');
     const run = await check(r);
@@ -162,6 +203,8 @@ describe('schema:check', () => {
     // Batching off is exactly what an N+1 regression looks like from outside.
     const regressed = await check(r, ['--execute'], { DATABASE_URL: testDatabaseUrl(), DATALOADER_BATCHING: 'off' });
     expect(regressed.code).toBe(1);
-    expect(regressed.report.failures).toContainEqual(expect.stringMatching(/web-shop\/OrderHistory sends more SQL statements at a larger page size \(\d+ → \d+\): an N\+1 regression/));
+    expect(regressed.report.failures).toContainEqual(
+      expect.stringMatching(/web-shop\/OrderHistory sends more SQL statements at a larger page size \(\d+ → \d+\): an N\+1 regression/),
+    );
   }, 120_000);
 });

@@ -105,7 +105,9 @@ describe('orderStatusChanged over graphql-ws', () => {
     await server.query(TRANSITION('fulfillOrder'), { id: orderId });
     const { results, error } = await subscription.done;
     expect(error).toBeUndefined();
-    expect(results.map((r) => r.data.orderStatusChanged)).toMatchObject([{ previousStatus: 'PAID', status: 'FULFILLED', order: { id: orderId, status: 'FULFILLED' } }]);
+    expect(results.map((r) => r.data.orderStatusChanged)).toMatchObject([
+      { previousStatus: 'PAID', status: 'FULFILLED', order: { id: orderId, status: 'FULFILLED' } },
+    ]);
   });
 
   it('ends a warehouse subscription, delivering nothing, when the order is cancelled out of its sight', async () => {

@@ -65,7 +65,7 @@ describe('the web client example', () => {
     expect(await ordersOfCustomer()).toBe(before + 1);
   });
 
-  it('throws the gateway\'s error code and trace id: the same key with another order is refused', async () => {
+  it("throws the gateway's error code and trace id: the same key with another order is refused", async () => {
     const idempotencyKey = randomUUID();
     await placeOrder({ ...shopper, idempotencyKey }, { items: [{ productId: product.globalId, quantity: 1 }] });
     const requestId = `web-client-${randomUUID()}`;
@@ -132,7 +132,7 @@ async function generateInMemory(config: CodegenConfig): Promise<Array<{ filename
   return generate({ ...config, generates }, false);
 }
 
-describe('the web client example\'s codegen', () => {
+describe("the web client example's codegen", () => {
   const committed = (filename: string) => readFile(filename, 'utf8');
 
   it('generates the committed files from the running gateway, by URL, as from the SDL', async () => {
@@ -142,7 +142,11 @@ describe('the web client example\'s codegen', () => {
     const bySdl = await generateInMemory(createCodegenConfig({ kind: 'sdl' }));
     const files = (outputs: Array<{ filename: string }>) => outputs.map((o) => o.filename).sort();
     expect(files(byUrl)).toEqual(files(bySdl));
-    expect(files(byUrl).map((f) => f.replace(/.*examples\//, 'examples/'))).toEqual(['examples/web-client/src/gql/gql.ts', 'examples/web-client/src/gql/graphql.ts', 'examples/web-client/src/gql/index.ts']);
+    expect(files(byUrl).map((f) => f.replace(/.*examples\//, 'examples/'))).toEqual([
+      'examples/web-client/src/gql/gql.ts',
+      'examples/web-client/src/gql/graphql.ts',
+      'examples/web-client/src/gql/index.ts',
+    ]);
     for (const output of [...byUrl, ...bySdl]) expect(output.content).toBe(await committed(output.filename));
   }, 60_000);
 });

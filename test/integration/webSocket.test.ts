@@ -39,7 +39,12 @@ describe('policies over WebSocket', () => {
     const ws = connect(authorization(await signToken({ roles: ['support'] })));
     const { result } = await ws.run('{ orders(first: 2) { edges { node { id } } } }');
     expect(result?.data.orders.edges).toHaveLength(2);
-    expect(result?.extensions?.cost).toMatchObject({ requestedQueryCost: 5, maximumQueryCost: 500, database: { statements: 1 }, throttleStatus: { maximumAvailable: 1_000 } });
+    expect(result?.extensions?.cost).toMatchObject({
+      requestedQueryCost: 5,
+      maximumQueryCost: 500,
+      database: { statements: 1 },
+      throttleStatus: { maximumAvailable: 1_000 },
+    });
   });
 
   it('refuses an operation above MAX_COST with QUERY_TOO_COMPLEX, before any SQL', async () => {
@@ -50,7 +55,7 @@ describe('policies over WebSocket', () => {
     expect(server.db.stats.statements).toBe(statementsBefore);
   });
 
-  it('rate-limits by the client\'s bucket, as over HTTP', async () => {
+  it("rate-limits by the client's bucket, as over HTTP", async () => {
     const { key } = await createApiKey(server.db.prisma, { clientName: 'ws-bff', scopes: ['orders:read'], rateTier: 'standard' });
     const ws = connect({ 'x-api-key': key });
     const query = '{ orders(first: 10) { edges { node { id } } } }'; // 21 points of a 30-point bucket
@@ -157,7 +162,13 @@ describe('connection limits', () => {
 function upgradeStatus(url: string): Promise<{ status: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': 'graphql-transport-ws' },
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-protocol': 'graphql-transport-ws',
+      },
     });
     request.on('upgrade', (_response, socket) => {
       socket.destroy();

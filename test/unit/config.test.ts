@@ -58,8 +58,12 @@ describe('loadConfig', () => {
   });
 
   it('refuses a database limit that is not a positive whole number of milliseconds, naming its default', () => {
-    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' })).toThrow('DATABASE_STATEMENT_TIMEOUT_MS="0": must be at least 1 (0 would mean no limit) (default: 5000)');
-    expect(() => loadConfig({ DATABASE_ACQUIRE_TIMEOUT_MS: '2s' })).toThrow('DATABASE_ACQUIRE_TIMEOUT_MS="2s": must be a whole number of milliseconds (default: 2000)');
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' })).toThrow(
+      'DATABASE_STATEMENT_TIMEOUT_MS="0": must be at least 1 (0 would mean no limit) (default: 5000)',
+    );
+    expect(() => loadConfig({ DATABASE_ACQUIRE_TIMEOUT_MS: '2s' })).toThrow(
+      'DATABASE_ACQUIRE_TIMEOUT_MS="2s": must be a whole number of milliseconds (default: 2000)',
+    );
     expect(() => loadConfig({ DATABASE_TRANSACTION_TIMEOUT_MS: '7200000' })).toThrow(/DATABASE_TRANSACTION_TIMEOUT_MS="7200000": must be at most 3600000/);
   });
 

@@ -6,15 +6,31 @@ import { request, type RequestOptions } from './request';
 export const OrderHistoryDocument = graphql(`
   query OrderHistory($first: Int, $after: String) {
     orders(first: $first, after: $after) {
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           id
           status
           createdAt
-          total { amount currency }
+          total {
+            amount
+            currency
+          }
           itemCount
-          items { quantity unitPrice { amount currency } product { sku name } }
+          items {
+            quantity
+            unitPrice {
+              amount
+              currency
+            }
+            product {
+              sku
+              name
+            }
+          }
         }
       }
     }

@@ -6,8 +6,19 @@ import { request, type RequestOptions } from './request';
 export const PlaceOrderDocument = graphql(`
   mutation PlaceOrder($input: PlaceOrderInput!) {
     placeOrder(input: $input) {
-      order { id status total { amount currency } }
-      userErrors { code message field }
+      order {
+        id
+        status
+        total {
+          amount
+          currency
+        }
+      }
+      userErrors {
+        code
+        message
+        field
+      }
     }
   }
 `);
@@ -20,10 +31,7 @@ export type PlaceOrderResult = NonNullable<PlaceOrderMutation['placeOrder']>;
  * input) gets the first attempt's order back instead of a new one. A business refusal (not
  * enough stock, an inactive product) comes back in `userErrors`, not as an exception.
  */
-export async function placeOrder(
-  options: RequestOptions & { idempotencyKey: string },
-  input: PlaceOrderMutationVariables['input'],
-): Promise<PlaceOrderResult> {
+export async function placeOrder(options: RequestOptions & { idempotencyKey: string }, input: PlaceOrderMutationVariables['input']): Promise<PlaceOrderResult> {
   const { placeOrder: result } = await request(PlaceOrderDocument, { input }, options);
   // Null only alongside an error, which request() has thrown.
   if (!result) throw new Error('The gateway returned no placeOrder payload and no error.');

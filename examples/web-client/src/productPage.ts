@@ -5,7 +5,18 @@ import { GraphQLRequestError, request, type RequestOptions } from './request';
 /** The web shop's product page. Products are public: no token needed. */
 export const ProductPageDocument = graphql(`
   query ProductPage($sku: String!) {
-    product(sku: $sku) { id sku name description price { amount currency } totalAvailable active }
+    product(sku: $sku) {
+      id
+      sku
+      name
+      description
+      price {
+        amount
+        currency
+      }
+      totalAvailable
+      active
+    }
   }
 `);
 

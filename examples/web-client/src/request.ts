@@ -85,14 +85,33 @@ export async function request<TData, TVariables extends Record<string, unknown>>
   const headerTraceId = response.headers.get('x-trace-id') ?? undefined;
   const body = await readBody<TData>(response);
   if (body === undefined) {
-    throw new GraphQLRequestError(`The gateway answered HTTP ${response.status} without a GraphQL response.`, 'INVALID_RESPONSE', headerTraceId, response.status, []);
+    throw new GraphQLRequestError(
+      `The gateway answered HTTP ${response.status} without a GraphQL response.`,
+      'INVALID_RESPONSE',
+      headerTraceId,
+      response.status,
+      [],
+    );
   }
   const [first] = body.errors ?? [];
   if (first) {
-    throw new GraphQLRequestError(first.message, first.extensions?.code ?? 'UNKNOWN', first.extensions?.traceId ?? headerTraceId, response.status, body.errors ?? [], body.data ?? undefined);
+    throw new GraphQLRequestError(
+      first.message,
+      first.extensions?.code ?? 'UNKNOWN',
+      first.extensions?.traceId ?? headerTraceId,
+      response.status,
+      body.errors ?? [],
+      body.data ?? undefined,
+    );
   }
   if (body.data === undefined || body.data === null) {
-    throw new GraphQLRequestError(`The gateway answered HTTP ${response.status} with neither data nor errors.`, 'INVALID_RESPONSE', headerTraceId, response.status, []);
+    throw new GraphQLRequestError(
+      `The gateway answered HTTP ${response.status} with neither data nor errors.`,
+      'INVALID_RESPONSE',
+      headerTraceId,
+      response.status,
+      [],
+    );
   }
   return body.data;
 }

@@ -26,11 +26,14 @@ export async function listProducts(ctx: GraphQLContext, args: QueryProductsArgs)
   const page = parsePageArgs({ first: args.first, after: args.after }, PRODUCT_ORDERING);
   const where = productWhere(args.filter);
   const afterCursor = page.cursor ? { id: { gt: page.cursor[1] } } : {};
-  const rows = await recordQuery(ctx.work, ctx.prisma.product.findMany({
-    where: { ...where, ...afterCursor },
-    orderBy: { id: 'asc' },
-    take: page.size + 1,
-  }));
+  const rows = await recordQuery(
+    ctx.work,
+    ctx.prisma.product.findMany({
+      where: { ...where, ...afterCursor },
+      orderBy: { id: 'asc' },
+      take: page.size + 1,
+    }),
+  );
   for (const product of rows) {
     ctx.loaders.productById.prime(product.id, product);
     ctx.loaders.productBySku.prime(product.sku, product);
@@ -50,10 +53,7 @@ function productWhere(filter: ProductFilter | null | undefined): Prisma.ProductW
     if (search.length > MAX_SEARCH_LENGTH) {
       throw new BadUserInputError(`"filter.search" is at most ${MAX_SEARCH_LENGTH} characters.`, { argument: 'filter.search' });
     }
-    where.OR = [
-      { name: { contains: search, mode: 'insensitive' } },
-      { sku: { contains: search, mode: 'insensitive' } },
-    ];
+    where.OR = [{ name: { contains: search, mode: 'insensitive' } }, { sku: { contains: search, mode: 'insensitive' } }];
   }
   return where;
 }

@@ -5,7 +5,8 @@ import type { LoaderFactory } from '../../loaders/loaderFactory';
 export function createCustomersLoaders(prisma: PrismaClient, loaders: LoaderFactory, scope: RowScope) {
   return {
     customerById: loaders.one(
-      (ids: readonly number[]) => prisma.$queryRaw<Customer[]>`SELECT * FROM "Customer" c WHERE c."id" = ANY(${[...ids]}::int[]) ${visibleCustomersSql(scope, 'c')}`,
+      (ids: readonly number[]) =>
+        prisma.$queryRaw<Customer[]>`SELECT * FROM "Customer" c WHERE c."id" = ANY(${[...ids]}::int[]) ${visibleCustomersSql(scope, 'c')}`,
       (customer) => customer.id,
     ),
   };

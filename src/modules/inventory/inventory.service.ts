@@ -13,11 +13,7 @@ export async function listWarehouses(ctx: GraphQLContext): Promise<Warehouse[]> 
   return warehouses;
 }
 
-export async function listWarehouseInventory(
-  ctx: GraphQLContext,
-  warehouseId: number,
-  args: WarehouseInventoryArgs,
-): Promise<Connection<InventoryLevel>> {
+export async function listWarehouseInventory(ctx: GraphQLContext, warehouseId: number, args: WarehouseInventoryArgs): Promise<Connection<InventoryLevel>> {
   const page = parsePageArgs({ first: args.first, after: args.after }, WAREHOUSE_INVENTORY_ORDERING);
   const argsKey = `${page.size}:${page.cursor?.[1] ?? ''}`;
   const rows = await ctx.loaders.inventoryPageByWarehouseId(page, argsKey).load(warehouseId);

@@ -29,7 +29,8 @@ async function applyAdjustment(ctx: GraphQLContext, args: AdjustmentArgs, record
   const productId = fromGlobalIdOf('Product', args.productId, 'productId');
   const warehouseId = fromGlobalIdOf('Warehouse', args.warehouseId, 'warehouseId');
   const errors = [];
-  if (args.delta === 0 || Math.abs(args.delta) > MAX_DELTA) errors.push(userError('INVALID_INPUT', `delta is a non-zero number of units up to ${MAX_DELTA} either way.`, ['delta']));
+  if (args.delta === 0 || Math.abs(args.delta) > MAX_DELTA)
+    errors.push(userError('INVALID_INPUT', `delta is a non-zero number of units up to ${MAX_DELTA} either way.`, ['delta']));
   if (args.reason.trim().length === 0 || args.reason.length > 500) errors.push(userError('INVALID_INPUT', 'A reason is 1 to 500 characters.', ['reason']));
   if (errors.length) throw new UserErrorsRaised(errors);
 
@@ -41,8 +42,12 @@ async function applyAdjustment(ctx: GraphQLContext, args: AdjustmentArgs, record
         tx.product.findUnique({ where: { id: productId }, select: { id: true } }),
         tx.warehouse.findUnique({ where: { id: warehouseId }, select: { id: true } }),
       ]);
-      if (!product || !warehouse) throw new UserErrorsRaised([userError('INVENTORY_NOT_FOUND', `No ${product ? 'warehouse' : 'product'} has this id.`, [product ? 'warehouseId' : 'productId'])]);
-      if (args.delta < 0) throw new UserErrorsRaised([userError('STOCK_BELOW_RESERVED', 'The warehouse holds none of this product: nothing to remove.', ['delta'])]);
+      if (!product || !warehouse)
+        throw new UserErrorsRaised([
+          userError('INVENTORY_NOT_FOUND', `No ${product ? 'warehouse' : 'product'} has this id.`, [product ? 'warehouseId' : 'productId']),
+        ]);
+      if (args.delta < 0)
+        throw new UserErrorsRaised([userError('STOCK_BELOW_RESERVED', 'The warehouse holds none of this product: nothing to remove.', ['delta'])]);
       updated = await createStockLevel(tx, productId, warehouseId, args.delta);
     }
     if (!updated) {
@@ -52,7 +57,11 @@ async function applyAdjustment(ctx: GraphQLContext, args: AdjustmentArgs, record
       const current = level ?? (await lockStockLevel(tx, productId, warehouseId))!;
       if (current.onHand + args.delta < current.reserved) {
         throw new UserErrorsRaised([
-          userError('STOCK_BELOW_RESERVED', `${current.onHand} on hand with ${current.reserved} reserved: at most ${current.onHand - current.reserved} units can be removed.`, ['delta']),
+          userError(
+            'STOCK_BELOW_RESERVED',
+            `${current.onHand} on hand with ${current.reserved} reserved: at most ${current.onHand - current.reserved} units can be removed.`,
+            ['delta'],
+          ),
         ]);
       }
       updated = await tx.inventoryLevel.update({ where: { id: current.id }, data: { onHand: { increment: args.delta } } });

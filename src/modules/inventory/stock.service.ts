@@ -42,9 +42,18 @@ export async function allocateReservations(tx: Prisma.TransactionClient, request
     WHERE "productId" = ANY(${productIds}::int[]) ORDER BY "id" FOR UPDATE`;
   const allocations: StockAllocation[] = [];
   const shortages = requests.flatMap((request) => {
-    const result = allocateStock(levels.filter((l) => l.productId === request.productId), request.quantity);
+    const result = allocateStock(
+      levels.filter((l) => l.productId === request.productId),
+      request.quantity,
+    );
     if ('missing' in result) {
-      return [userError('INSUFFICIENT_STOCK', `${request.sku} lacks ${result.missing} of the ${request.quantity} units asked for (${result.available} available).`, request.field)];
+      return [
+        userError(
+          'INSUFFICIENT_STOCK',
+          `${request.sku} lacks ${result.missing} of the ${request.quantity} units asked for (${result.available} available).`,
+          request.field,
+        ),
+      ];
     }
     allocations.push(...result.allocations.map((a) => ({ ...a, productId: request.productId })));
     return [];
@@ -81,7 +90,12 @@ export async function releaseReservations(tx: Prisma.TransactionClient, orderId:
  * records the shipment; returns its lines.
  */
 export async function shipReservations(tx: Prisma.TransactionClient, orderId: number): Promise<ShipmentLine[]> {
-  const reservations = await tx.reservation.findMany({ where: { orderId }, include: { inventoryLevel: true }, relationLoadStrategy: 'join', orderBy: { inventoryLevelId: 'asc' } });
+  const reservations = await tx.reservation.findMany({
+    where: { orderId },
+    include: { inventoryLevel: true },
+    relationLoadStrategy: 'join',
+    orderBy: { inventoryLevelId: 'asc' },
+  });
   for (const r of reservations) {
     await tx.$executeRaw`
       UPDATE "InventoryLevel" SET "onHand" = "onHand" - ${r.quantity}, "reserved" = "reserved" - ${r.quantity}, "updatedAt" = now()

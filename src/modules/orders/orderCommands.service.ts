@@ -43,12 +43,19 @@ async function createOrder(ctx: GraphQLContext, input: PlaceOrderInput, recordEf
     if (errors.length) throw new UserErrorsRaised(errors);
     const currencies = new Set([...products.values()].map((p) => p.currency));
     if (currencies.size > 1) {
-      throw new UserErrorsRaised([userError('CURRENCY_MISMATCH', `The products are priced in ${[...currencies].join(' and ')}: place one order per currency.`, ['input', 'items'])]);
+      throw new UserErrorsRaised([
+        userError('CURRENCY_MISMATCH', `The products are priced in ${[...currencies].join(' and ')}: place one order per currency.`, ['input', 'items']),
+      ]);
     }
 
     const allocations = await allocateReservations(
       tx,
-      lines.map((line) => ({ productId: line.productId, quantity: line.quantity, sku: products.get(line.productId)!.sku, field: ['input', 'items', line.index, 'quantity'] })),
+      lines.map((line) => ({
+        productId: line.productId,
+        quantity: line.quantity,
+        sku: products.get(line.productId)!.sku,
+        field: ['input', 'items', line.index, 'quantity'],
+      })),
     );
 
     const currency = [...currencies][0]!;
@@ -57,7 +64,12 @@ async function createOrder(ctx: GraphQLContext, input: PlaceOrderInput, recordEf
     // database work is exact.
     const created = await tx.order.create({ data: { customerId, currency, totalCents } });
     await tx.orderItem.createMany({
-      data: lines.map((line) => ({ orderId: created.id, productId: line.productId, quantity: line.quantity, unitPriceCents: products.get(line.productId)!.priceCents })),
+      data: lines.map((line) => ({
+        orderId: created.id,
+        productId: line.productId,
+        quantity: line.quantity,
+        unitPriceCents: products.get(line.productId)!.priceCents,
+      })),
     });
     await reserveStock(tx, created.id, allocations);
     await recordEvent(tx, 'order.placed', {
@@ -68,7 +80,11 @@ async function createOrder(ctx: GraphQLContext, input: PlaceOrderInput, recordEf
       total: { amount: totalCents, currency },
       items: lines.map((line) => ({ productId: line.globalId, quantity: line.quantity, unitPrice: products.get(line.productId)!.priceCents })),
     });
-    await recordLowStock(tx, allocations.map((a) => a.inventoryLevelId), ctx.lowStockThreshold);
+    await recordLowStock(
+      tx,
+      allocations.map((a) => a.inventoryLevelId),
+      ctx.lowStockThreshold,
+    );
     await recordEffect(tx, created.id);
     return created;
   });
@@ -92,7 +108,14 @@ function validateLines(input: PlaceOrderInput): ValidLine[] {
   const lines = input.items.map((item, index) => {
     const productId = fromGlobalIdOf('Product', item.productId, `input.items[${index}].productId`);
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_LINE_QUANTITY) {
-      errors.push(userError('INVALID_INPUT', `A quantity is 1 to ${MAX_LINE_QUANTITY}; line ${index + 1} asks for ${item.quantity}.`, ['input', 'items', index, 'quantity']));
+      errors.push(
+        userError('INVALID_INPUT', `A quantity is 1 to ${MAX_LINE_QUANTITY}; line ${index + 1} asks for ${item.quantity}.`, [
+          'input',
+          'items',
+          index,
+          'quantity',
+        ]),
+      );
     }
     if (seen.has(productId)) {
       errors.push(userError('INVALID_INPUT', `Line ${index + 1} repeats a product: give each product one line.`, ['input', 'items', index, 'productId']));
@@ -154,7 +177,13 @@ export function transitionOrder(ctx: GraphQLContext, globalId: string, name: key
   );
 }
 
-async function applyTransition(ctx: GraphQLContext, globalId: string, name: keyof typeof TRANSITIONS, recordEffect: RecordEffect, options: { reason?: string }) {
+async function applyTransition(
+  ctx: GraphQLContext,
+  globalId: string,
+  name: keyof typeof TRANSITIONS,
+  recordEffect: RecordEffect,
+  options: { reason?: string },
+) {
   const transition: Transition = TRANSITIONS[name];
   const id = fromGlobalIdOf('Order', globalId);
   if (options.reason !== undefined && (options.reason.trim().length === 0 || options.reason.length > 500)) {

@@ -15,8 +15,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
   // Whatever the ids asked for, only the rows of the viewer's scope come back.
   return {
     orderById: loaders.one(
-      (ids: readonly number[]) =>
-        prisma.$queryRaw<Order[]>`SELECT * FROM "Order" o WHERE o."id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope, 'o')}`,
+      (ids: readonly number[]) => prisma.$queryRaw<Order[]>`SELECT * FROM "Order" o WHERE o."id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope, 'o')}`,
       (order) => order.id,
     ),
     orderItemById: loaders.one(

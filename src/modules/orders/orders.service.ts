@@ -37,11 +37,14 @@ export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Pr
   // A backward page is read in the opposite direction and flipped by buildConnection.
   const ascending = (orderBy.direction === 'ASC') === (page.direction === 'forward');
   const direction = ascending ? 'asc' : 'desc';
-  const rows = await recordQuery(ctx.work, ctx.prisma.order.findMany({
-    where: page.cursor ? { AND: [where, keysetAfter(sort.column, sort.fromKey, page.cursor, ascending)] } : where,
-    orderBy: [{ [sort.column]: direction }, { id: direction }],
-    take: page.size + 1,
-  }));
+  const rows = await recordQuery(
+    ctx.work,
+    ctx.prisma.order.findMany({
+      where: page.cursor ? { AND: [where, keysetAfter(sort.column, sort.fromKey, page.cursor, ascending)] } : where,
+      orderBy: [{ [sort.column]: direction }, { id: direction }],
+      take: page.size + 1,
+    }),
+  );
   for (const order of rows) ctx.loaders.orderById.prime(order.id, order);
   return {
     ...buildConnection(rows, page, ordering, (order) => [sort.keyOf(order), order.id]),
@@ -50,11 +53,7 @@ export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Pr
 }
 
 /** Customer.orders(...): one statement for the pages of every customer in the query. */
-export async function listCustomerOrders(
-  ctx: GraphQLContext,
-  customerId: number,
-  args: CustomerOrdersArgs,
-): Promise<CountedConnection<Order>> {
+export async function listCustomerOrders(ctx: GraphQLContext, customerId: number, args: CustomerOrdersArgs): Promise<CountedConnection<Order>> {
   const page = parsePageArgs({ first: args.first, after: args.after }, CUSTOMER_ORDERS_ORDERING);
   const { customerId: _ignored, ...criteria } = parseOrderFilter(args.filter);
   const argsKey = JSON.stringify([page.size, page.cursor, criteria]);

@@ -13,7 +13,15 @@ describe('operation analysis', () => {
   it('measures depth, aliases, root fields, directives and inlined selections, fragments counted where spread', () => {
     const analysis = analyse(`query Q @skip(if: false) { a: products(first: 1) { ...E } orders { totalCount } }
       fragment E on ProductConnection { edges { node { sku n: name @include(if: true) } } }`);
-    expect(analysis.shape).toEqual({ depth: 4, aliases: 2, rootFields: 2, directives: 2, selections: 7, introspection: { lists: 0, ofType: 0 }, introspects: false });
+    expect(analysis.shape).toEqual({
+      depth: 4,
+      aliases: 2,
+      rootFields: 2,
+      directives: 2,
+      selections: 7,
+      introspection: { lists: 0, ofType: 0 },
+      introspects: false,
+    });
   });
 
   it.each([22, 40])('analyses a %i-level fragment bomb in time linear in its size', (levels) => {
@@ -31,16 +39,29 @@ describe('operation analysis', () => {
     expect(analyse(fragmentBomb(1_100)).shape.selections).toBe(SATURATED);
   });
 
-  it('selects coordinates after @skip/@include, with the request\'s variables', () => {
+  it("selects coordinates after @skip/@include, with the request's variables", () => {
     const analysis = analyse(`query($withStock: Boolean!) { product(sku: "x") { sku inventory @include(if: $withStock) { onHand } } }`);
     expect([...analysis.forVariables({ withStock: false }).coordinates.fields].sort()).toEqual(['Product.sku', 'Query.product']);
-    expect([...analysis.forVariables({ withStock: true }).coordinates.fields].sort()).toEqual(['InventoryLevel.onHand', 'Product.inventory', 'Product.sku', 'Query.product']);
+    expect([...analysis.forVariables({ withStock: true }).coordinates.fields].sort()).toEqual([
+      'InventoryLevel.onHand',
+      'Product.inventory',
+      'Product.sku',
+      'Query.product',
+    ]);
   });
 
   it('records the arguments, enum values and input fields a request uses, in the document and its variables', () => {
     const analysis = analyse(`query($f: OrderFilter) { orders(filter: $f, orderBy: { field: TOTAL, direction: ASC }) { totalCount } }`);
     const used = analysis.forVariables({ f: { status: 'PAID' } }).usedCoordinates();
-    for (const coordinate of ['Query.orders(filter:)', 'Query.orders(orderBy:)', 'OrderOrderBy.field', 'OrderSortField.TOTAL', 'SortDirection.ASC', 'OrderFilter.status', 'OrderStatus.PAID']) {
+    for (const coordinate of [
+      'Query.orders(filter:)',
+      'Query.orders(orderBy:)',
+      'OrderOrderBy.field',
+      'OrderSortField.TOTAL',
+      'SortDirection.ASC',
+      'OrderFilter.status',
+      'OrderStatus.PAID',
+    ]) {
       expect(used).toContain(coordinate);
     }
   });
@@ -79,7 +100,10 @@ describe('analysis cache', () => {
   });
 
   it('builds only the fragments an operation reaches', () => {
-    const analysis = analyse('query A { ...F } query B { ...G } fragment F on Query { products { totalCount } } fragment G on Query { warehouses { code } }', 'A');
+    const analysis = analyse(
+      'query A { ...F } query B { ...G } fragment F on Query { products { totalCount } } fragment G on Query { warehouses { code } }',
+      'A',
+    );
     expect([...analysis.graph.fragments.keys()]).toEqual(['F']);
   });
 });

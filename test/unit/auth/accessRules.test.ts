@@ -7,20 +7,24 @@ const schemaOf = (sdl: string) => makeExecutableSchema({ typeDefs: [DIRECTIVES, 
 
 describe('access rules', () => {
   it('lets a field rule override its type rule', () => {
-    const rules = buildAccessRules(schemaOf(`
+    const rules = buildAccessRules(
+      schemaOf(`
       type Query @public { shop: Shop }
-      type Shop @auth(requires: [ORDERS_READ]) { name: String @public secret: String }`));
+      type Shop @auth(requires: [ORDERS_READ]) { name: String @public secret: String }`),
+    );
     expect(rules.get('Shop', 'name')).toEqual({ public: true });
     expect(rules.get('Shop', 'secret')).toEqual({ public: false, requires: ['orders:read'] });
     expect(rules.get('Shop', '__typename')).toEqual({ public: true });
   });
 
   it('denies by default: a field without a rule fails, naming every such field', () => {
-    expect(() => buildAccessRules(schemaOf(`
+    expect(() =>
+      buildAccessRules(
+        schemaOf(`
       type Query { shop: Shop }
-      type Shop { name: String secret: String @auth(requires: [ADMIN]) }`))).toThrow(
-      'add @auth(requires: [...]) or @public to these fields or their types:\n  Query.shop\n  Shop.name',
-    );
+      type Shop { name: String secret: String @auth(requires: [ADMIN]) }`),
+      ),
+    ).toThrow('add @auth(requires: [...]) or @public to these fields or their types:\n  Query.shop\n  Shop.name');
   });
 
   it('refuses @auth and @public together', () => {

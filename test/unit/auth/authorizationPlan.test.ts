@@ -29,7 +29,10 @@ describe('authorization plan', () => {
 
   it('answers anonymous viewers with UNAUTHENTICATED', () => {
     const plan = planAuthorization(rules, request('{ warehouses { code } }'), undefined);
-    expect(plan.denied.get('Query.warehouses')).toEqual({ code: 'UNAUTHENTICATED', message: 'Authentication required: Query.warehouses needs inventory:read.' });
+    expect(plan.denied.get('Query.warehouses')).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: 'Authentication required: Query.warehouses needs inventory:read.',
+    });
   });
 
   it('decides a fragment bomb from its coordinates, without expanding it', () => {
@@ -76,7 +79,12 @@ describe('applyDenials', () => {
     const sent = request('{ nodes(ids: ["a", "b"]) { id ... on Product { sku inventory { onHand } } } }');
     const plan = planAuthorization(rules, sent, customer);
     expect(print(plan.document)).toMatch(new RegExp(`${TYPE_MARKER_KEY}: __typename`));
-    const data = { nodes: [{ id: 'a', [TYPE_MARKER_KEY]: 'Product', sku: 'A' }, { id: 'b', [TYPE_MARKER_KEY]: 'Order' }] };
+    const data = {
+      nodes: [
+        { id: 'a', [TYPE_MARKER_KEY]: 'Product', sku: 'A' },
+        { id: 'b', [TYPE_MARKER_KEY]: 'Order' },
+      ],
+    };
     const { data: patched, errors } = applyDenials(data, plan, sent);
     stripAuthorizationMarkers(patched);
     expect(patched).toEqual({ nodes: [{ id: 'a', sku: 'A', inventory: null }, { id: 'b' }] });

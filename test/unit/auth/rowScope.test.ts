@@ -13,7 +13,16 @@ import { viewerFromClaims, type Viewer } from '../../../src/auth/viewer';
 /** A viewer as an API key with these scopes authenticates (no roles; every scope granted as such). */
 const apiKey = (...scopes: Scope[]): Viewer => {
   const granted = new Set(scopes);
-  return { ...viewerFromClaims({ sub: 'apikey:1' }), kind: 'service', id: 'apikey:1', roles: [], scopes: granted, explicitScopes: granted, clientName: 'bff', rateTier: 'standard' };
+  return {
+    ...viewerFromClaims({ sub: 'apikey:1' }),
+    kind: 'service',
+    id: 'apikey:1',
+    roles: [],
+    scopes: granted,
+    explicitScopes: granted,
+    clientName: 'bff',
+    rateTier: 'standard',
+  };
 };
 const token = (claims: Record<string, unknown>) => viewerFromClaims({ sub: 'u', ...claims });
 
@@ -25,7 +34,12 @@ describe('rowScopeOf', () => {
   it.each<[string, Viewer | null, unknown, unknown]>([
     ['anonymous', null, NONE, NONE],
     ['a shopper', token({ roles: ['customer'], customer_id: 7 }), { kind: 'customer', customerId: 7 }, { kind: 'customer', customerId: 7 }],
-    ['a token with a customer_id and a staff role', token({ roles: ['support'], customer_id: 7 }), { kind: 'customer', customerId: 7 }, { kind: 'customer', customerId: 7 }],
+    [
+      'a token with a customer_id and a staff role',
+      token({ roles: ['support'], customer_id: 7 }),
+      { kind: 'customer', customerId: 7 },
+      { kind: 'customer', customerId: 7 },
+    ],
     ['support', token({ roles: ['support'] }), EVERY, EVERY],
     ['admin', token({ roles: ['admin'] }), EVERY, EVERY],
     ['inventory_manager', token({ roles: ['inventory_manager'] }), SHIPPING, EVERY],
@@ -54,7 +68,13 @@ describe('the row scope as conditions', () => {
   it.each([
     ['every', {}, {}, '', []],
     ['shopper', { customerId: 7 }, { order: { customerId: 7 } }, 'AND o."customerId" = $1', [7]],
-    ['warehouse', { status: { in: ['PAID', 'FULFILLED'] } }, { order: { status: { in: ['PAID', 'FULFILLED'] } } }, 'AND o."status" = ANY($1::"OrderStatus"[])', [['PAID', 'FULFILLED']]],
+    [
+      'warehouse',
+      { status: { in: ['PAID', 'FULFILLED'] } },
+      { order: { status: { in: ['PAID', 'FULFILLED'] } } },
+      'AND o."status" = ANY($1::"OrderStatus"[])',
+      [['PAID', 'FULFILLED']],
+    ],
     ['none', { id: { in: [] } }, { order: { id: { in: [] } } }, 'AND false', []],
   ])('gives the orders and order lines of %s as a Prisma where and as SQL over an alias', (name, orders, items, text, values) => {
     const scope = scopes[name]!;

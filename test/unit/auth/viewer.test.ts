@@ -4,7 +4,12 @@ describe('viewerFromClaims', () => {
   it('grants the scopes of each role plus the explicit ones', () => {
     const viewer = viewerFromClaims({ sub: 'u1', roles: ['inventory_manager'], scope: 'orders:read' });
     expect([...viewer.scopes].sort()).toEqual(['inventory:read', 'inventory:write', 'orders:read']);
-    expect([...viewerFromClaims({ sub: 'u2', roles: ['support'] }).scopes].sort()).toEqual(['customers:pii', 'customers:read', 'inventory:read', 'orders:read']);
+    expect([...viewerFromClaims({ sub: 'u2', roles: ['support'] }).scopes].sort()).toEqual([
+      'customers:pii',
+      'customers:read',
+      'inventory:read',
+      'orders:read',
+    ]);
     expect(viewer).toMatchObject({ kind: 'user', id: 'u1', customerId: null, rateTier: 'user' });
   });
 
@@ -20,10 +25,12 @@ describe('viewerFromClaims', () => {
     ['a scope list instead of a string', { sub: 'u', scope: ['orders:read'] }, 'space-separated'],
     ['a malformed customer id', { sub: 'u', customer_id: 'abc' }, 'positive integer'],
   ])('rejects %s as UNAUTHENTICATED', (_name, claims, message) => {
-    expect(() => viewerFromClaims(claims)).toThrow(expect.objectContaining({
-      message: expect.stringContaining(message),
-      extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
-    }));
+    expect(() => viewerFromClaims(claims)).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining(message),
+        extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+      }),
+    );
   });
 
   it.each([
@@ -57,9 +64,11 @@ describe('viewerFromClaims', () => {
     ['an unsafe integer', 2 ** 53],
     ['infinity', Infinity],
   ])('rejects a customer_id of %s as UNAUTHENTICATED', (_name, claim) => {
-    expect(() => viewerFromClaims({ sub: 'c', roles: ['customer'], customer_id: claim })).toThrow(expect.objectContaining({
-      message: 'Invalid credentials: "customer_id" must be a positive integer.',
-      extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
-    }));
+    expect(() => viewerFromClaims({ sub: 'c', roles: ['customer'], customer_id: claim })).toThrow(
+      expect.objectContaining({
+        message: 'Invalid credentials: "customer_id" must be a positive integer.',
+        extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+      }),
+    );
   });
 });

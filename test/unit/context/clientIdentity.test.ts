@@ -4,7 +4,7 @@ import { viewerOf } from '../../helpers/requestStates';
 describe('client identity', () => {
   const resolve = createClientIdentityResolver(['web-shop'], 3);
 
-  it('names an API key\'s client by its key, and a known client by its header', () => {
+  it("names an API key's client by its key, and a known client by its header", () => {
     expect(resolve(viewerOf([], { kind: 'service', clientName: 'support-bff' }), 'spoofed', '1.0')).toEqual({ name: 'support-bff', version: '1.0' });
     expect(resolve(viewerOf(['support']), 'web-shop', '4.2.0')).toEqual({ name: 'web-shop', version: '4.2.0' });
     expect(resolve(null, 'web-shop', '4.2.0')).toEqual({ name: 'web-shop', version: 'unknown' }); // anonymous: no version slots

@@ -77,7 +77,10 @@ describe('lockDataDir', () => {
     const lock = lockDataDir(dataDir);
     lock.advertise('postgresql://postgres@127.0.0.1:54321/postgres');
     expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: process.pid, connectionString: 'postgresql://postgres@127.0.0.1:54321/postgres' });
-    expect(refusal(() => lockDataDir(dataDir)).localOwner).toMatchObject({ pid: process.pid, connectionString: 'postgresql://postgres@127.0.0.1:54321/postgres' });
+    expect(refusal(() => lockDataDir(dataDir)).localOwner).toMatchObject({
+      pid: process.pid,
+      connectionString: 'postgresql://postgres@127.0.0.1:54321/postgres',
+    });
     lock.release();
     expect(existsSync(lockFile)).toBe(false);
   });
@@ -120,7 +123,9 @@ describe('lockDataDir', () => {
 
   it('refuses a lock held on another host, whose process it cannot check', async () => {
     writeLock({ pid: await deadPid(), hostname: 'elsewhere.example' });
-    expect(refusal(() => lockDataDir(dataDir)).message).toMatch(/in use by process \d+ on host elsewhere\.example .*If that process is gone from that host, delete /);
+    expect(refusal(() => lockDataDir(dataDir)).message).toMatch(
+      /in use by process \d+ on host elsewhere\.example .*If that process is gone from that host, delete /,
+    );
   });
 
   it('refuses an unreadable lock file and says how to clear it', () => {

@@ -28,7 +28,9 @@ describe('deprecation registry', () => {
 
   it('agrees with a schema both ways, or says where not', () => {
     expect(checkRegistry(schema, parseRegistry(REGISTRY))).toEqual([]);
-    const missingOne = REGISTRY.split('\n').filter((l) => !l.includes('Sort.OLD')).join('\n');
+    const missingOne = REGISTRY.split('\n')
+      .filter((l) => !l.includes('Sort.OLD'))
+      .join('\n');
     expect(checkRegistry(schema, parseRegistry(missingOne))).toEqual(['Sort.OLD is @deprecated in the SDL but has no entry in schema/deprecations.yaml']);
     const extra = `${REGISTRY}\n${entry('Order.id', 'Gone.')}`;
     expect(checkRegistry(schema, parseRegistry(extra))).toEqual(['Order.id has a registry entry but is not @deprecated in the SDL']);
@@ -37,11 +39,13 @@ describe('deprecation registry', () => {
   });
 
   it('rejects malformed entries with the path of the problem', () => {
-    expect(() => parseRegistry('deprecations:\n  - { coordinate: "Order", reason: r, replacement: x, deprecatedOn: 2026-01-01, removeAfter: 2026-06-01, owner: t }')).toThrow(/deprecations.0.coordinate/);
+    expect(() =>
+      parseRegistry('deprecations:\n  - { coordinate: "Order", reason: r, replacement: x, deprecatedOn: 2026-01-01, removeAfter: 2026-06-01, owner: t }'),
+    ).toThrow(/deprecations.0.coordinate/);
     expect(() => parseRegistry(REGISTRY.replace('removeAfter: 2026-06-01', 'removeAfter: 2025-06-01'))).toThrow(/removeAfter > deprecatedOn/);
   });
 
-  it('matches the gateway\'s own SDL (what start-up and CI check)', () => {
+  it("matches the gateway's own SDL (what start-up and CI check)", () => {
     expect(checkRegistry(buildSchema(), loadRegistry())).toEqual([]);
   });
 });
@@ -53,7 +57,10 @@ describe('findDeprecatedUsage', () => {
 
   it('finds deprecated fields, arguments, enum values and input fields in the document', () => {
     expect(usage('{ order(legacyId: 1) { cents } orders(sort: OLD, filter: { state: "x" }) { id } }')).toEqual([
-      'Filter.state', 'Order.cents', 'Query.order(legacyId:)', 'Sort.OLD',
+      'Filter.state',
+      'Order.cents',
+      'Query.order(legacyId:)',
+      'Sort.OLD',
     ]);
     expect(usage('{ order(id: 1) { id } orders(sort: NEW) { id } }')).toEqual([]);
   });

@@ -7,7 +7,10 @@ describe('loaderFactory', () => {
     const loader = createLoaderFactory({ batch: true, work: newDatabaseWork() }).one(
       async (ids: readonly number[]) => {
         calls.push([...ids]);
-        return ids.filter((id) => id !== 2).reverse().map((id) => ({ id }));
+        return ids
+          .filter((id) => id !== 2)
+          .reverse()
+          .map((id) => ({ id }));
       },
       (row) => row.id,
     );
@@ -18,13 +21,20 @@ describe('loaderFactory', () => {
 
   it('many: groups rows per key, keeping their order, with [] for keys without rows', async () => {
     const loader = createLoaderFactory({ batch: true, work: newDatabaseWork() }).many(
-      async () => [{ orderId: 7, n: 1 }, { orderId: 5, n: 2 }, { orderId: 7, n: 3 }],
+      async () => [
+        { orderId: 7, n: 1 },
+        { orderId: 5, n: 2 },
+        { orderId: 7, n: 3 },
+      ],
       (row) => row.orderId,
     );
     expect(await Promise.all([loader.load(5), loader.load(6), loader.load(7)])).toEqual([
       [{ orderId: 5, n: 2 }],
       [],
-      [{ orderId: 7, n: 1 }, { orderId: 7, n: 3 }],
+      [
+        { orderId: 7, n: 1 },
+        { orderId: 7, n: 3 },
+      ],
     ]);
   });
 
@@ -38,15 +48,21 @@ describe('loaderFactory', () => {
       (row: { key: number }) => row.key,
     );
     await Promise.all([loaderFor({ size: 1 }, '1').load(1), loaderFor({ size: 1 }, '1').load(2), loaderFor({ size: 5 }, '5').load(1)]);
-    expect(calls).toEqual([['1', [1, 2]], ['5', [1]]]);
+    expect(calls).toEqual([
+      ['1', [1, 2]],
+      ['5', [1]],
+    ]);
   });
 
   it('batch off (the diagnostic setting): one call per key', async () => {
     let calls = 0;
-    const loader = createLoaderFactory({ batch: false, work: newDatabaseWork() }).one(async (ids: readonly number[]) => {
-      calls += 1;
-      return ids.map((id) => ({ id }));
-    }, (row) => row.id);
+    const loader = createLoaderFactory({ batch: false, work: newDatabaseWork() }).one(
+      async (ids: readonly number[]) => {
+        calls += 1;
+        return ids.map((id) => ({ id }));
+      },
+      (row) => row.id,
+    );
     await Promise.all([loader.load(1), loader.load(2), loader.load(3)]);
     expect(calls).toBe(3);
   });

@@ -44,7 +44,12 @@ describe('policy pipeline', () => {
 
   it('stops at the first refusal, names the step, and still completes the response', async () => {
     const ran: string[] = [];
-    const refuse: Policy = { name: 'cost', prepare: () => { throw new QueryTooComplexError(10, 5); } };
+    const refuse: Policy = {
+      name: 'cost',
+      prepare: () => {
+        throw new QueryTooComplexError(10, 5);
+      },
+    };
     const after: Policy = { name: 'rateLimit', prepare: () => void ran.push('rateLimit'), complete: () => void ran.push('rateLimit complete') };
     const pipeline = new PolicyPipeline(new AnalysisCache(schema), [refuse, after], silent);
     const state = freshState();
@@ -55,7 +60,12 @@ describe('policy pipeline', () => {
   });
 
   it('completes the response even when a step fails to', async () => {
-    const broken: Policy = { name: 'broken', complete: () => { throw new Error('boom'); } };
+    const broken: Policy = {
+      name: 'broken',
+      complete: () => {
+        throw new Error('boom');
+      },
+    };
     const pipeline = new PolicyPipeline(new AnalysisCache(schema), [broken, responseEnvelope()], silent);
     const body = { errors: [{ message: 'x', extensions: { code: 'BAD_USER_INPUT' } }] };
     await pipeline.complete(freshState(), body);
@@ -82,7 +92,10 @@ describe('response envelope', () => {
 
   it('keeps a partial answer a 200, with the coded error', async () => {
     const state = requestStateFor('{ products { totalCount } warehouses { code } }');
-    const body = { data: { products: { totalCount: 1 }, warehouses: null }, errors: [{ message: 'busy', path: ['warehouses'], extensions: { code: 'SERVICE_UNAVAILABLE' } }] };
+    const body = {
+      data: { products: { totalCount: 1 }, warehouses: null },
+      errors: [{ message: 'busy', path: ['warehouses'], extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+    };
     await responseEnvelope().complete!(state, body);
     expect(state.http.status).toBeUndefined();
   });

@@ -24,6 +24,8 @@ describe('deprecation policy', () => {
 
   it('refuses coordinates past their sunset with the reject policy', async () => {
     const policy = deprecationPolicy({ schema, registry, recorder, policy: 'reject', today: () => '2099-01-01' });
-    expect(() => policy.prepare!(requestStateFor(QUERY))).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'DEPRECATED_FIELD_REMOVED' }) }));
+    expect(() => policy.prepare!(requestStateFor(QUERY))).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'DEPRECATED_FIELD_REMOVED' }) }),
+    );
   });
 });

@@ -24,11 +24,14 @@ function fakeStore(outcome: ClaimOutcome) {
 const claim = { claim: { id: 1, token: 't', recovering: false } };
 
 describe('idempotency policy', () => {
-  it('claims the key of a mutation, per client, with a hash of the request and the viewer\'s row scope', async () => {
+  it("claims the key of a mutation, per client, with a hash of the request and the viewer's row scope", async () => {
     const { store, calls } = fakeStore(claim);
     const state = requestStateFor(MUTATION, { idempotencyKey: 'k1', viewer: viewerOf(['customer']) });
     await idempotencyPolicy(store).prepare!(state);
-    expect(calls[0]).toEqual(['claim', { clientKey: 'user:user-1', key: 'k1', requestHash: expect.stringMatching(/^[0-9a-f]{64}$/), viewerScope: expect.stringContaining('7') }]);
+    expect(calls[0]).toEqual([
+      'claim',
+      { clientKey: 'user:user-1', key: 'k1', requestHash: expect.stringMatching(/^[0-9a-f]{64}$/), viewerScope: expect.stringContaining('7') },
+    ]);
     expect(state.idempotency).toEqual({ claim: claim.claim, stopKeepAlive: expect.any(Function) });
     expect(calls[1]).toEqual(['keepAlive', undefined]); // the lease is renewed while the request runs
   });
@@ -55,10 +58,13 @@ describe('idempotency policy', () => {
     const state = requestStateFor(MUTATION, { idempotencyKey: 'k1' });
     await policy.prepare!(state);
     await policy.complete!(state, { data: { placeOrder: { order: { id: 'o' } } }, extensions: { cost: {} } });
-    expect(calls.slice(2)).toEqual([['complete', { status: 200, body: { data: { placeOrder: { order: { id: 'o' } } } } }], ['stopKeepAlive', undefined]]);
+    expect(calls.slice(2)).toEqual([
+      ['complete', { status: 200, body: { data: { placeOrder: { order: { id: 'o' } } } } }],
+      ['stopKeepAlive', undefined],
+    ]);
   });
 
-  it('waits for the execution\'s own outcome when the client was answered at the deadline', async () => {
+  it("waits for the execution's own outcome when the client was answered at the deadline", async () => {
     const { store, calls } = fakeStore(claim);
     const policy = idempotencyPolicy(store);
     const state = requestStateFor(MUTATION, { idempotencyKey: 'k1' });
@@ -69,7 +75,10 @@ describe('idempotency policy', () => {
     expect(calls.map(([name]) => name)).toEqual(['claim', 'keepAlive']); // neither released nor stored yet
     finish({ data: { placeOrder: { order: { id: 'o' } } } });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls.slice(2)).toEqual([['complete', { status: 200, body: { data: { placeOrder: { order: { id: 'o' } } } } }], ['stopKeepAlive', undefined]]);
+    expect(calls.slice(2)).toEqual([
+      ['complete', { status: 200, body: { data: { placeOrder: { order: { id: 'o' } } } } }],
+      ['stopKeepAlive', undefined],
+    ]);
   });
 
   it('releases the key when the execution failed on our side, storing nothing', async () => {

@@ -51,7 +51,7 @@ describe('rate limit policy', () => {
     });
   });
 
-  it('says whether a client\'s bucket is empty before any work is done for it', async () => {
+  it("says whether a client's bucket is empty before any work is done for it", async () => {
     const store = new MemoryBucketStore(() => 0);
     const limiter = new RateLimiter(store, tiers);
     expect(await limiter.refuseIfEmpty(null, '10.0.0.9')).toBeUndefined();

@@ -28,8 +28,16 @@ function isCalendarDateTime(fields: Record<string, string | undefined>): boolean
   const n = (field: string) => Number(fields[field] ?? '0');
   const [year, month, day] = [n('year'), n('month'), n('day')];
   return (
-    year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    n('hour') <= 23 && n('minute') <= 59 && n('second') <= 59 && n('offsetHour') <= 23 && n('offsetMinute') <= 59
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    n('hour') <= 23 &&
+    n('minute') <= 59 &&
+    n('second') <= 59 &&
+    n('offsetHour') <= 23 &&
+    n('offsetMinute') <= 59
   );
 }
 
