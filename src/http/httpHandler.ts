@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, HttpRequestError, InternalServerError } from '../errors';
 import { IDE_ASSET_PREFIX } from '../ide/ideAssets';
 import type { IdeRoute } from '../ide/ideRoute';
-import { sendError, sendJson } from './responses';
+import { refusalCodeOf, sendError, sendJson } from './responses';
 
 export interface HttpRoutes {
   /** POST and GET /graphql. */
@@ -29,6 +29,11 @@ export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestLi
     const incoming = req.headers['x-request-id'];
     const traceId = typeof incoming === 'string' && TRACE_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-trace-id', traceId);
+    // A refusal at the edge gets its log line, as a GraphQL response with errors does (responseEnvelope).
+    res.once('finish', () => {
+      const code = refusalCodeOf(res);
+      if (code) logger.info({ traceId, transport: 'http', status: res.statusCode, codes: [code] }, 'refused');
+    });
     const url = new URL(req.url ?? '/', 'http://localhost');
     let handled: Promise<void>;
     switch (url.pathname) {

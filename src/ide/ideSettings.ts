@@ -24,7 +24,7 @@ export interface IdeSettings {
 }
 
 /** The catalogue is @public: this runs with or without a token. */
-export const DEFAULT_QUERY = `# The catalogue is public: this runs without a token.
+export const DEFAULT_QUERY = `# The catalogue is public: this runs with or without the token in Headers.
 # The other tabs: the operations of schema/operations/.
 query Products {
   products(first: 5) {

@@ -94,7 +94,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
       idempotencyPolicy(idempotencyStore),
-      responseEnvelope(),
+      responseEnvelope(logger),
     ],
     logger,
   );

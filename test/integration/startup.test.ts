@@ -40,6 +40,28 @@ describe('start-up', () => {
       expect(body.data.orders.totalCount).toBe(250);
       expect(body.data.orders.edges).toHaveLength(50);
       expect(server.output()).toMatch(/seeded with demo data/);
+
+      // A client's trace id leads to the log line of its request: a field error, a refusal at the edge.
+      const denied = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ warehouses { code } }' }),
+      });
+      const refused = await fetch(url); // a GET without a preflight header: CSRF refusal
+      expect(refused.status).toBe(400);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the log lines are written after the response
+      for (const [response, code] of [
+        [denied, 'UNAUTHENTICATED'],
+        [refused, 'BAD_REQUEST'],
+      ] as const) {
+        const traceId = response.headers.get('x-trace-id')!;
+        const line = server
+          .output()
+          .split('\n')
+          .find((text) => text.includes(traceId));
+        expect(line).toBeDefined();
+        expect(JSON.parse(line!)).toMatchObject({ level: 30, traceId, codes: [code] });
+      }
     } finally {
       server.child.kill('SIGTERM');
     }
