@@ -135,6 +135,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const eventFeed = new EventFeed(db.prisma);
   const contextDependencies = {
     prisma: db.prisma,
+    readRows: db.readRows,
     dataLoaderBatching: config.dataLoaderBatching,
     accessRules,
     lowStockThreshold: config.lowStockThreshold,
