@@ -1,0 +1,86 @@
+import { getIntrospectionQuery } from 'graphql';
+
+/** One request the benchmark drives with autocannon: its GraphQL document and variables. */
+export interface Workload {
+  name: string;
+  description: string;
+  /** The gateway's DataLoader batching (DATALOADER_BATCHING); on unless said otherwise. */
+  batching: 'on' | 'off';
+  body(options: { first: number }): string;
+  /** Included when --workloads is not given. */
+  byDefault: boolean;
+}
+
+/** A global id as the gateway prints it (src/modules/node/globalId.ts): base64url of "Type:id". */
+const orderGlobalId = (id: number) => Buffer.from(`Order:${id}`).toString('base64url');
+
+const ordersQuery = (first: number) =>
+  `query { orders(first: ${first}) { edges { node { id status createdAt customer { name email } items { quantity unitPrice { amount currency } product { sku name inventory { available warehouse { code } } } } } } } }`;
+
+/** 20 order ids spread over the bench dataset's 20,000 orders. */
+const NODE_IDS = Array.from({ length: 20 }, (_, i) => orderGlobalId(1 + i * 997));
+
+export const WORKLOADS: readonly Workload[] = [
+  {
+    name: 'orders',
+    description: 'the nested orders(first: N) page: customers, items, products and their stock',
+    batching: 'on',
+    byDefault: true,
+    body: ({ first }) => JSON.stringify({ query: ordersQuery(first) }),
+  },
+  {
+    name: 'orders-unbatched',
+    description: 'the same orders page with DataLoader batching off (what batching saves)',
+    batching: 'off',
+    byDefault: true,
+    body: ({ first }) => JSON.stringify({ query: ordersQuery(first) }),
+  },
+  {
+    name: 'nodes',
+    description: 'nodes(ids:) with 20 order ids: status, total, customer, item count',
+    batching: 'on',
+    byDefault: true,
+    body: () =>
+      JSON.stringify({
+        query: 'query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id ... on Order { status total { amount currency } itemCount customer { name } } } }',
+        variables: { ids: NODE_IDS },
+      }),
+  },
+  {
+    name: 'product',
+    description: 'the product page: one product by SKU, its price and its stock per warehouse',
+    batching: 'on',
+    byDefault: true,
+    body: () =>
+      JSON.stringify({
+        query:
+          'query { product(sku: "SKU-00001") { id name price { amount currency } totalAvailable inventory { warehouse { code } onHand reserved available } } }',
+      }),
+  },
+  {
+    name: 'stock',
+    description: "every warehouse's stock page: warehouses { inventory(first: 50) }",
+    batching: 'on',
+    byDefault: true,
+    body: () => JSON.stringify({ query: 'query { warehouses { code inventory(first: 50) { edges { node { product { sku } available } } } } }' }),
+  },
+  {
+    name: 'introspection',
+    description: "graphql-js's getIntrospectionQuery(), as IDEs and codegen send it",
+    batching: 'on',
+    byDefault: true,
+    body: () => JSON.stringify({ query: getIntrospectionQuery() }),
+  },
+];
+
+/** The workloads --workloads names (comma-separated), in the order of WORKLOADS; all by default. */
+export function selectWorkloads(names: string | undefined): Workload[] {
+  if (!names) return WORKLOADS.filter((w) => w.byDefault);
+  const wanted = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((n) => !WORKLOADS.some((w) => w.name === n));
+  if (unknown.length > 0) throw new Error(`unknown workload(s) ${unknown.join(', ')}: choose from ${WORKLOADS.map((w) => w.name).join(', ')}`);
+  return WORKLOADS.filter((w) => wanted.includes(w.name));
+}
