@@ -75,6 +75,7 @@ interface Measurement {
   peakRssMb: number;
   requests: number;
   errors: number;
+  errorKinds?: LoadResult['errorKinds'];
 }
 
 async function main(): Promise<void> {
@@ -100,11 +101,12 @@ async function main(): Promise<void> {
     /** Each workload's answer from the current code: every other target must return the same. */
     const expected = new Map<string, unknown>();
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const side of sides) {
-        console.log(`Round ${round}/${ROUNDS}: ${side.label}${side === current ? '' : ` (${side.sha.slice(0, 12)})`}...`);
-        for (const batching of ['on', 'off'] as const) {
-          const workloads = WORKLOADS.filter((w) => w.batching === batching);
-          if (workloads.length > 0) measurements.push(...(await measureGateway(side, round, url, batching, workloads, expected)));
+      // current, ref, current, ref...: each workload's pair is measured back to back, so drift
+      // in the machine's load (it is shared) touches both sides alike.
+      for (const workload of WORKLOADS) {
+        for (const side of sides) {
+          console.log(`Round ${round}/${ROUNDS}, ${workload.name}: ${side.label}${side === current ? '' : ` (${side.sha.slice(0, 12)})`}`);
+          measurements.push(await measureGateway(side, round, url, workload, expected));
         }
       }
       if (WORKLOADS.some((w) => w.name === 'orders')) measurements.push(await measureHandWrittenSql(url, round, expected.get('orders')));
@@ -129,15 +131,11 @@ async function createBenchDatabase(): Promise<{ url: string; kind: string; drop:
   return { url: embedded.connectionString, kind: 'embedded PGlite', drop: embedded.stop };
 }
 
-/** One gateway process of `side`, driven by each workload in turn. */
-async function measureGateway(
-  side: Side,
-  round: number,
-  databaseUrl: string,
-  batching: 'on' | 'off',
-  workloads: Workload[],
-  expected: Map<string, unknown>,
-): Promise<Measurement[]> {
+/**
+ * A fresh gateway process of `side` for one workload: its peak RSS is that workload's, and no
+ * workload inherits another's heap or caches.
+ */
+async function measureGateway(side: Side, round: number, databaseUrl: string, workload: Workload, expected: Map<string, unknown>): Promise<Measurement> {
   // The rate limiter runs (its cost is part of the measurement) with a bucket too big to refuse.
   const tiers = JSON.stringify({ user: { bucketSize: 1e12, restoreRate: 1e9 } });
   const gateway = await startGatewayProcess({
@@ -146,35 +144,31 @@ async function measureGateway(
     roles: ['support'],
     subject: 'bench',
     // Introspection on, as in development, for the introspection workload (by default only schema:read has it).
-    env: { DATALOADER_BATCHING: batching, RATE_LIMIT_TIERS: tiers, INTROSPECTION: 'on' },
+    env: { DATALOADER_BATCHING: workload.batching, RATE_LIMIT_TIERS: tiers, INTROSPECTION: 'on' },
   });
-  const results: Measurement[] = [];
   try {
-    for (const workload of workloads) {
-      const body = workload.body({ first: FIRST });
-      const data = await checkAnswer(gateway, body, `${side.label}: ${workload.name}`);
-      // The unbatched orders page must answer as the batched one does.
-      const key = workload.name === 'orders-unbatched' ? 'orders' : workload.name;
-      if (!expected.has(key)) expected.set(key, data);
-      else if (!isDeepStrictEqual(data, expected.get(key))) throw new Error(`${side.label}: ${workload.name} returned different data than the current code`);
-      await autocannon(gateway.url, body, gateway.authorization, WARM_UP_S); // JIT, pool connections, query plans
-      await gateway.settle();
-      const before = await gateway.stats();
-      const load = await autocannon(gateway.url, body, gateway.authorization, DURATION_S);
-      await gateway.settle();
-      const after = await gateway.stats();
-      const served = after.started - before.started;
-      results.push({
-        side: side.label,
-        workload: workload.name,
-        round,
-        ...load,
-        statementsPerRequest: (after.statements - before.statements) / served,
-        cpuMsPerRequest: (after.cpuMs - before.cpuMs) / served,
-        peakRssMb: after.peakRssMb,
-      });
-    }
-    return results;
+    const body = workload.body({ first: FIRST });
+    const data = await checkAnswer(gateway, body, `${side.label}: ${workload.name}`);
+    // The unbatched orders page must answer as the batched one does.
+    const key = workload.name === 'orders-unbatched' ? 'orders' : workload.name;
+    if (!expected.has(key)) expected.set(key, data);
+    else if (!isDeepStrictEqual(data, expected.get(key))) throw new Error(`${side.label}: ${workload.name} returned different data than the current code`);
+    await autocannon(gateway.url, body, gateway.authorization, WARM_UP_S); // JIT, pool connections, query plans
+    await gateway.settle();
+    const before = await gateway.stats();
+    const load = await autocannon(gateway.url, body, gateway.authorization, DURATION_S);
+    await gateway.settle();
+    const after = await gateway.stats();
+    const served = after.started - before.started;
+    return {
+      side: side.label,
+      workload: workload.name,
+      round,
+      ...load,
+      statementsPerRequest: (after.statements - before.statements) / served,
+      cpuMsPerRequest: (after.cpuMs - before.cpuMs) / served,
+      peakRssMb: after.peakRssMb,
+    };
   } finally {
     await gateway.stop();
   }
@@ -225,6 +219,8 @@ interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** What the errors were: connection errors, non-2xx answers, timeouts (autocannon's 10 s). */
+  errorKinds?: { errors: number; non2xx: number; timeouts: number };
 }
 
 async function autocannon(url: string, body: string, authorization: string, seconds: number): Promise<LoadResult> {
@@ -255,6 +251,7 @@ async function autocannon(url: string, body: string, authorization: string, seco
     p50Ms: report.latency.p50,
     p99Ms: report.latency.p99,
     errors: report.errors + report.non2xx + report.timeouts,
+    errorKinds: { errors: report.errors, non2xx: report.non2xx, timeouts: report.timeouts },
   };
 }
 
@@ -355,6 +352,9 @@ function report(measurements: Measurement[], sides: Side[], kind: string): void 
         off > 0 ? `${fixed(medianOf(measurements, side.label, 'orders', 'requestsPerSecond') / off, 2)}x` : 'n/a: no unbatched request completed; run longer';
       console.log(`orders: ${side.label} batching on / off: ${multiple}`);
     }
+  }
+  for (const m of measurements.filter((m) => m.errors > 0)) {
+    console.log(`errors: ${m.workload}, ${m.side}, round ${m.round}: ${JSON.stringify(m.errorKinds ?? { errors: m.errors })}`);
   }
   if (measurements.some((m) => m.errors > 0)) process.exitCode = 1;
 }
