@@ -9,10 +9,18 @@ export interface Workload {
   body(options: { first: number }): string;
   /** Included when --workloads is not given. */
   byDefault: boolean;
+  /** The viewer's roles; support (reads everything) unless said otherwise. */
+  roles?: string[];
+  /**
+   * Writes: its answers are not compared between targets, each request carries its own
+   * idempotency key (autocannon's [<id>]), and it runs after every read workload.
+   */
+  mutation?: boolean;
 }
 
 /** A global id as the gateway prints it (src/modules/node/globalId.ts): base64url of "Type:id". */
-const orderGlobalId = (id: number) => Buffer.from(`Order:${id}`).toString('base64url');
+const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64url');
+const orderGlobalId = (id: number) => globalId('Order', id);
 
 const ordersQuery = (first: number) =>
   `query { orders(first: ${first}) { edges { node { id status createdAt customer { name email } items { quantity unitPrice { amount currency } product { sku name inventory { available warehouse { code } } } } } } } }`;
@@ -70,6 +78,27 @@ export const WORKLOADS: readonly Workload[] = [
     batching: 'on',
     byDefault: true,
     body: () => JSON.stringify({ query: getIntrospectionQuery() }),
+  },
+  {
+    name: 'placeOrder',
+    description: 'placeOrder of the same 3 products (their stock rows contended), a distinct idempotency key per request',
+    batching: 'on',
+    byDefault: true,
+    roles: ['admin'],
+    mutation: true,
+    body: () =>
+      JSON.stringify({
+        query:
+          'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id status total { amount currency } } userErrors { code message } } }',
+        variables: {
+          input: {
+            customerId: globalId('Customer', 1),
+            items: [2, 3, 5].map((id) => ({ productId: globalId('Product', id), quantity: 1 })),
+          },
+        },
+        // Replaced by autocannon (-I) with a new id in every request.
+        extensions: { idempotencyKey: 'bench-[<id>]' },
+      }),
   },
 ];
 
