@@ -25,6 +25,9 @@ const orderGlobalId = (id: number) => globalId('Order', id);
 const ordersQuery = (first: number) =>
   `query { orders(first: ${first}) { edges { node { id status createdAt customer { name email } items { quantity unitPrice { amount currency } product { sku name inventory { available warehouse { code } } } } } } } }`;
 
+/** What placeOrder orders, one unit of each: active products in the bench dataset. */
+export const PLACE_ORDER_PRODUCT_IDS = [2, 3, 5];
+
 /** 20 order ids spread over the bench dataset's 20,000 orders. */
 const NODE_IDS = Array.from({ length: 20 }, (_, i) => orderGlobalId(1 + i * 997));
 
@@ -93,7 +96,7 @@ export const WORKLOADS: readonly Workload[] = [
         variables: {
           input: {
             customerId: globalId('Customer', 1),
-            items: [2, 3, 5].map((id) => ({ productId: globalId('Product', id), quantity: 1 })),
+            items: PLACE_ORDER_PRODUCT_IDS.map((id) => ({ productId: globalId('Product', id), quantity: 1 })),
           },
         },
         // Replaced by autocannon (-I) with a new id in every request.
