@@ -142,7 +142,11 @@ async function createBenchDatabase(): Promise<{ url: string; kind: string; drop:
   // In the bench process: the gateway processes reach it over the PostgreSQL protocol, and its
   // CPU is not counted as the gateway's (it is, though, a single connection at a time).
   const embedded = await startEmbeddedDatabase(null);
-  return { url: embedded.connectionString, kind: 'embedded PGlite', drop: embedded.stop };
+  return {
+    url: embedded.connectionString,
+    kind: "embedded PGlite (in the bench process: in the hand-written SQL's CPU, not the gateway's)",
+    drop: embedded.stop,
+  };
 }
 
 /**
