@@ -1,55 +1,99 @@
 import { execFile } from 'node:child_process';
-import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
 import { loadConfig } from '../src/config';
 import { connectDatabase, type Database } from '../src/db/database';
 import { startEmbeddedDatabase } from '../src/db/embeddedDatabase';
 import { applyMigrations } from '../src/db/migrations';
-import { startLocalGateway } from '../src/server/startLocalGateway';
 import { createThrowawayDatabase } from '../test/helpers/testDatabases';
+import { compareWorktree, describeCheckout } from './compareWorktree';
+import { startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 import { HAND_WRITTEN_ORDERS_SQL } from './handWrittenSql';
+import { PLACE_ORDER_PRODUCT_IDS, selectWorkloads, type Workload } from './workloads';
 
 /**
- * npm run bench [-- --duration 10 --connections 16 --first 50]
+ * npm run bench [-- --duration 10 --connections 16 --first 50 --rounds 1
+ *                   --workloads orders,nodes,product,stock,introspection,orders-unbatched
+ *                   --compare <git ref>]
  *
  * Seeds the bench dataset into a throwaway database (on the PostgreSQL server of DATABASE_URL,
- * else in an embedded PGlite), then drives the issue's nested orders query with autocannon
- * (in a separate process, so its CPU is not counted) against: the gateway; the gateway with
- * DataLoader batching off; and one hand-written SQL statement through pg. Prints throughput,
- * latency, SQL statements and Node CPU per request, and peak RSS.
+ * else in an embedded PGlite), then drives each workload (bench/workloads.ts) with autocannon
+ * (in a separate process, so its CPU is not counted) against a gateway in its own process
+ * (bench/gatewayProcess.ts), and the orders page also as one hand-written SQL statement through
+ * pg: the practical limit. Prints throughput, latency, SQL statements and gateway CPU per
+ * request, and the gateway's peak RSS; writes every measurement to bench/results/<time>.json.
+ *
+ * --compare <ref> also runs the same workloads against a gateway started from a worktree of
+ * <ref>, on the same database, in alternating rounds (this code, ref, this code, ref...), and
+ * prints the medians of the rounds side by side with their ratio.
  */
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     first: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '1' },
+    workloads: { type: 'string' },
+    compare: { type: 'string' },
   },
 });
 const DURATION_S = Number(values.duration);
+const WARM_UP_S = Math.min(2, DURATION_S);
 const CONNECTIONS = Number(values.connections);
 const FIRST = Number(values.first);
+const ROUNDS = Number(values.rounds);
+const WORKLOADS = selectWorkloads(values.workloads);
 
-const QUERY = `query { orders(first: ${FIRST}) { edges { node { id status createdAt customer { name email } items { quantity unitPrice { amount currency } product { sku name inventory { available warehouse { code } } } } } } } }`;
-const AUTOCANNON = path.resolve(__dirname, '../node_modules/.bin/autocannon');
-const TSX = path.resolve(__dirname, '../node_modules/.bin/tsx');
-const SEED_SCRIPT = path.resolve(__dirname, '../prisma/seed.ts');
+const REPO_ROOT = path.resolve(__dirname, '..');
+const AUTOCANNON = path.resolve(REPO_ROOT, 'node_modules/.bin/autocannon');
+const TSX = path.resolve(REPO_ROOT, 'node_modules/.bin/tsx');
+const SEED_SCRIPT = path.resolve(REPO_ROOT, 'prisma/seed.ts');
+const RESULTS_DIR = path.resolve(__dirname, 'results');
 /** As the gateway under test has them (DATABASE_STATEMENT_TIMEOUT_MS and the others). */
 const DATABASE_TIMEOUTS = loadConfig().database.timeouts;
+const SQL_LIMIT = 'hand-written SQL';
+
+/** A checkout whose gateway is measured: this worktree ("current") or the --compare ref's. */
+interface Side {
+  label: string;
+  root: string;
+  sha: string;
+  dirty: boolean;
+}
 
 interface Measurement {
-  name: string;
+  side: string;
+  workload: string;
+  round: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   statementsPerRequest: number;
   cpuMsPerRequest: number;
   peakRssMb: number;
+  requests: number;
   errors: number;
+  errorKinds?: LoadResult['errorKinds'];
+  /** Write workloads: orders created during the run (a request refused for stock places none). */
+  ordersPlaced?: number;
+  ordersPerSecond?: number;
+  /** Requests the gateway executed, including those autocannon abandoned at the deadline. */
+  served?: number;
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
+  if (!(ROUNDS >= 1 && DURATION_S > 0 && CONNECTIONS >= 1)) throw new Error('--rounds, --duration and --connections must be positive');
+  const current: Side = { label: 'current', root: REPO_ROOT, ...(await describeCheckout(REPO_ROOT)) };
+  const sides = [current];
+  if (values.compare) {
+    const ref = await compareWorktree(REPO_ROOT, values.compare);
+    sides.push({ label: values.compare, root: ref.root, sha: ref.sha, dirty: false });
+  }
   const { url, kind, drop } = await createBenchDatabase();
+  const measurements: Measurement[] = [];
   try {
     console.log(`Database: ${kind}. Seeding the bench dataset...`);
     const setup = connectDatabase({ connectionString: url, poolSize: 4, timeouts: DATABASE_TIMEOUTS });
@@ -59,15 +103,34 @@ async function main(): Promise<void> {
     const { stdout } = await promisify(execFile)(TSX, [SEED_SCRIPT, '--size', 'bench'], { env: { ...process.env, DATABASE_URL: url } });
     console.log(stdout.trim());
 
-    const results: Measurement[] = [];
-    const expected = await measureGateway('gateway (batching on)', url, 'on', results);
-    await measureGateway('gateway (batching off)', url, 'off', results, expected);
-    await measureHandWrittenSql(url, results, expected);
-    report(results, kind);
+    /** Each workload's answer from the current code: every other target must return the same. */
+    const expected = new Map<string, unknown>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      // current, ref, current, ref...: each workload's pair is measured back to back, so drift
+      // in the machine's load (it is shared) touches both sides alike.
+      for (const workload of WORKLOADS.filter((w) => !w.mutation)) {
+        for (const side of sides) {
+          console.log(`Round ${round}/${ROUNDS}, ${workload.name}: ${side.label}${side === current ? '' : ` (${side.sha.slice(0, 12)})`}`);
+          measurements.push(await measureGateway(side, round, url, workload, expected));
+        }
+      }
+      if (WORKLOADS.some((w) => w.name === 'orders')) measurements.push(await measureHandWrittenSql(url, round, expected.get('orders')));
+    }
+    // Writes last: the read workloads' answers (and the hand-written SQL's) stay those of the seed.
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const workload of WORKLOADS.filter((w) => w.mutation)) {
+        for (const side of sides) {
+          console.log(`Round ${round}/${ROUNDS}, ${workload.name}: ${side.label}${side === current ? '' : ` (${side.sha.slice(0, 12)})`}`);
+          measurements.push(await measureGateway(side, round, url, workload, expected));
+        }
+      }
+    }
   } finally {
     await drop();
-    console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
   }
+  report(measurements, sides, kind);
+  writeResults(measurements, sides, kind);
+  console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
 }
 
 async function createBenchDatabase(): Promise<{ url: string; kind: string; drop: () => Promise<void> }> {
@@ -76,56 +139,142 @@ async function createBenchDatabase(): Promise<{ url: string; kind: string; drop:
     const database = await createThrowawayDatabase(serverUrl, 'gateway_bench');
     return { url: database.url, kind: `PostgreSQL (${new URL(serverUrl).host})`, drop: database.drop };
   }
+  // In the bench process: the gateway processes reach it over the PostgreSQL protocol, and its
+  // CPU is not counted as the gateway's (it is, though, a single connection at a time).
   const embedded = await startEmbeddedDatabase(null);
-  return { url: embedded.connectionString, kind: 'embedded PGlite (in this process: its CPU counts as Node CPU)', drop: embedded.stop };
+  return {
+    url: embedded.connectionString,
+    kind: "embedded PGlite (in the bench process: in the hand-written SQL's CPU, not the gateway's)",
+    drop: embedded.stop,
+  };
 }
 
-async function measureGateway(name: string, databaseUrl: string, batching: 'on' | 'off', results: Measurement[], expected?: unknown): Promise<unknown> {
+/**
+ * A fresh gateway process of `side` for one workload: its peak RSS is that workload's, and no
+ * workload inherits another's heap or caches.
+ */
+async function measureGateway(side: Side, round: number, databaseUrl: string, workload: Workload, expected: Map<string, unknown>): Promise<Measurement> {
   // The rate limiter runs (its cost is part of the measurement) with a bucket too big to refuse.
   const tiers = JSON.stringify({ user: { bucketSize: 1e12, restoreRate: 1e9 } });
-  const gateway = await startLocalGateway({
+  const gateway = await startGatewayProcess({
+    root: side.root,
     databaseUrl,
-    roles: ['support'],
+    roles: workload.roles ?? ['support'],
     subject: 'bench',
-    env: { DATALOADER_BATCHING: batching, RATE_LIMIT_TIERS: tiers },
+    // Introspection on, as in development, for the introspection workload (by default only schema:read has it).
+    env: { DATALOADER_BATCHING: workload.batching, RATE_LIMIT_TIERS: tiers, INTROSPECTION: 'on' },
   });
-  const { url, authorization, db, server } = gateway;
   try {
-    const body = JSON.stringify({ query: QUERY });
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
-    const { data, errors } = (await response.json()) as { data: unknown; errors?: unknown };
-    if (errors) throw new Error(`the benchmark query failed: ${JSON.stringify(errors)}`);
-    if (expected !== undefined && !isDeepStrictEqual(data, expected)) throw new Error(`${name} returned different data`);
-    // Requests the server saw start and finish: autocannon abandons its in-flight requests at
-    // the deadline, but the server still completes them (and sends their statements).
-    const served = { started: 0, finished: 0 };
-    server.httpServer.on('request', (_req, res) => {
-      served.started += 1;
-      res.on('close', () => (served.finished += 1));
-    });
-    await autocannon(url, body, authorization, 2); // warm-up: JIT, pool connections, query plans
-    await settle(served);
-    results.push(
-      await measure(name, db, async () => {
-        const before = served.started;
-        const load = await autocannon(url, body, authorization, DURATION_S);
-        await settle(served);
-        return { ...load, served: served.started - before };
-      }),
-    );
-    return data;
+    const body = workload.body({ first: FIRST });
+    if (workload.mutation) await topUpStock(databaseUrl);
+    const data = await checkAnswer(gateway, body.replace('[<id>]', 'check'), `${side.label}: ${workload.name}`);
+    if (workload.mutation) {
+      const userErrors = (data as any)?.placeOrder?.userErrors;
+      if (userErrors?.length) throw new Error(`${side.label}: ${workload.name} refused: ${JSON.stringify(userErrors)}`);
+    } else {
+      // The unbatched orders page must answer as the batched one does.
+      const key = workload.name === 'orders-unbatched' ? 'orders' : workload.name;
+      if (!expected.has(key)) expected.set(key, data);
+      else if (!isDeepStrictEqual(data, expected.get(key))) throw new Error(`${side.label}: ${workload.name} returned different data than the current code`);
+    }
+    const idReplacement = workload.mutation === true;
+    await autocannon(gateway.url, body, gateway.authorization, WARM_UP_S, idReplacement); // JIT, pool connections, query plans
+    await gateway.settle();
+    const ordersBefore = workload.mutation ? await countOrders(databaseUrl) : 0;
+    const before = await gateway.stats();
+    const load = await autocannon(gateway.url, body, gateway.authorization, DURATION_S, idReplacement);
+    await gateway.settle();
+    const after = await gateway.stats();
+    const served = after.started - before.started;
+    const writes = workload.mutation ? await checkWrites(databaseUrl, ordersBefore, side.label) : {};
+    return {
+      ...writes,
+      side: side.label,
+      workload: workload.name,
+      round,
+      ...load,
+      served,
+      statementsPerRequest: (after.statements - before.statements) / served,
+      cpuMsPerRequest: (after.cpuMs - before.cpuMs) / served,
+      peakRssMb: after.peakRssMb,
+    };
   } finally {
     await gateway.stop();
   }
 }
 
-async function measureHandWrittenSql(databaseUrl: string, results: Measurement[], expected: unknown): Promise<void> {
+/**
+ * Every run of placeOrder starts with ample stock of what it orders: otherwise the side that
+ * runs second finds it sold out and measures fast refusals instead of orders.
+ */
+async function topUpStock(databaseUrl: string): Promise<void> {
+  const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1, timeouts: DATABASE_TIMEOUTS });
+  try {
+    await db.pool.query('UPDATE "InventoryLevel" SET "onHand" = reserved + 1000000 WHERE "productId" = ANY($1)', [PLACE_ORDER_PRODUCT_IDS]);
+  } finally {
+    await db.close();
+  }
+}
+
+async function countOrders(databaseUrl: string): Promise<number> {
+  const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1, timeouts: DATABASE_TIMEOUTS });
+  try {
+    const { rows } = await db.pool.query<{ count: number }>('SELECT count(*)::int AS count FROM "Order"');
+    return rows[0]!.count;
+  } finally {
+    await db.close();
+  }
+}
+
+/** After a write workload: the orders it placed per second, and no stock level oversold or negative. */
+async function checkWrites(databaseUrl: string, ordersBefore: number, side: string): Promise<{ ordersPlaced: number; ordersPerSecond: number }> {
+  const ordersPlaced = (await countOrders(databaseUrl)) - ordersBefore;
+  const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1, timeouts: DATABASE_TIMEOUTS });
+  try {
+    const { rows } = await db.pool.query<{ id: number; onHand: number; reserved: number }>(
+      'SELECT id, "onHand", reserved FROM "InventoryLevel" WHERE reserved > "onHand" OR reserved < 0 OR "onHand" < 0 LIMIT 5',
+    );
+    if (rows.length > 0) throw new Error(`${side}: placeOrder left stock levels with reserved > onHand or negative: ${JSON.stringify(rows)}`);
+  } finally {
+    await db.close();
+  }
+  return { ordersPlaced, ordersPerSecond: ordersPlaced / DURATION_S };
+}
+
+async function checkAnswer(gateway: GatewayProcess, body: string, name: string): Promise<unknown> {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: gateway.authorization },
+    body,
+  });
+  const { data, errors } = (await response.json()) as { data: unknown; errors?: unknown };
+  if (errors) throw new Error(`${name} failed: ${JSON.stringify(errors)}`);
+  return data;
+}
+
+/** The orders page as one statement through pg, in this process (its CPU is this process's). */
+async function measureHandWrittenSql(databaseUrl: string, round: number, expected: unknown): Promise<Measurement> {
   const db = connectDatabase({ connectionString: databaseUrl, poolSize: CONNECTIONS, timeouts: DATABASE_TIMEOUTS });
   try {
     const { rows } = await db.pool.query<{ data: string }>(HAND_WRITTEN_ORDERS_SQL, [FIRST]);
     if (!isDeepStrictEqual(JSON.parse(rows[0]!.data), expected)) throw new Error('the hand-written SQL returns different data than the gateway');
-    await driveSql(db, 2);
-    results.push(await measure('hand-written SQL via pg', db, () => driveSql(db, DURATION_S)));
+    await driveSql(db, WARM_UP_S);
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const statementsBefore = db.stats.statements;
+    const cpuBefore = process.cpuUsage();
+    const load = await driveSql(db, DURATION_S);
+    const cpu = process.cpuUsage(cpuBefore);
+    clearInterval(sampler);
+    return {
+      side: SQL_LIMIT,
+      workload: 'orders',
+      round,
+      ...load,
+      statementsPerRequest: (db.stats.statements - statementsBefore) / load.requests,
+      cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / load.requests,
+      peakRssMb: peakRss / 1_048_576,
+    };
   } finally {
     await db.close();
   }
@@ -133,43 +282,19 @@ async function measureHandWrittenSql(databaseUrl: string, results: Measurement[]
 
 interface LoadResult {
   requests: number;
-  /** Requests the server executed, including those the client abandoned at the deadline. */
-  served?: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** What the errors were: connection errors, non-2xx answers, timeouts (autocannon's 10 s). */
+  errorKinds?: { errors: number; non2xx: number; timeouts: number };
 }
 
-/** Runs `load` while sampling this process's CPU, RSS and the statements its pool sent. */
-async function measure(name: string, db: Database, load: () => Promise<LoadResult>): Promise<Measurement> {
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  const statementsBefore = db.stats.statements;
-  const cpuBefore = process.cpuUsage();
-  const result = await load();
-  const cpu = process.cpuUsage(cpuBefore);
-  clearInterval(sampler);
-  return {
-    name,
-    requestsPerSecond: result.requestsPerSecond,
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
-    statementsPerRequest: (db.stats.statements - statementsBefore) / (result.served ?? result.requests),
-    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / (result.served ?? result.requests),
-    peakRssMb: peakRss / 1_048_576,
-    errors: result.errors,
-  };
-}
-
-async function settle(served: { started: number; finished: number }): Promise<void> {
-  while (served.finished < served.started) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-async function autocannon(url: string, body: string, authorization: string, seconds: number): Promise<LoadResult> {
+async function autocannon(url: string, body: string, authorization: string, seconds: number, idReplacement = false): Promise<LoadResult> {
   const { stdout } = await promisify(execFile)(
     AUTOCANNON,
     [
+      ...(idReplacement ? ['-I'] : []),
       '-j',
       '-c',
       String(CONNECTIONS),
@@ -194,6 +319,7 @@ async function autocannon(url: string, body: string, authorization: string, seco
     p50Ms: report.latency.p50,
     p99Ms: report.latency.p99,
     errors: report.errors + report.non2xx + report.timeouts,
+    errorKinds: { errors: report.errors, non2xx: report.non2xx, timeouts: report.timeouts },
   };
 }
 
@@ -222,26 +348,114 @@ async function driveSql(db: Database, seconds: number): Promise<LoadResult> {
   return { requests: latencies.length, requestsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), errors };
 }
 
-function report(results: Measurement[], kind: string): void {
-  const [on, off, sql] = results as [Measurement, Measurement, Measurement];
-  console.log(`\norders(first: ${FIRST}) nested query, ${CONNECTIONS} connections, ${DURATION_S} s each, ${kind}\n`);
-  console.table(
-    results.map((r) => ({
-      target: r.name,
-      'req/s': r.requestsPerSecond.toFixed(1),
-      'p50 ms': r.p50Ms.toFixed(1),
-      'p99 ms': r.p99Ms.toFixed(1),
-      'SQL/req': r.statementsPerRequest.toFixed(2),
-      'Node CPU ms/req': r.cpuMsPerRequest.toFixed(2),
-      'peak RSS MB': r.peakRssMb.toFixed(0),
-      errors: r.errors,
-    })),
+type Metric = 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'statementsPerRequest' | 'cpuMsPerRequest' | 'peakRssMb';
+
+function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The median over the rounds of one metric of one side's workload. */
+function medianOf(measurements: Measurement[], side: string, workload: string, metric: Metric): number {
+  return median(measurements.filter((m) => m.side === side && m.workload === workload).map((m) => m[metric]));
+}
+
+function report(measurements: Measurement[], sides: Side[], kind: string): void {
+  const rounds = ROUNDS > 1 ? `, medians of ${ROUNDS} rounds` : '';
+  console.log(
+    `\n${CONNECTIONS} connections, ${DURATION_S} s per workload${rounds}, ${kind}; CPU and peak RSS are the gateway process's (the hand-written SQL's: the bench process's)\n`,
   );
-  console.log(`gateway / hand-written SQL limit: ${(on.requestsPerSecond / sql.requestsPerSecond).toFixed(3)} (long-run target >= 0.26)`);
-  const multiple =
-    off.requestsPerSecond > 0 ? `${(on.requestsPerSecond / off.requestsPerSecond).toFixed(2)}x` : 'n/a: no unbatched request completed; run longer';
-  console.log(`gateway / batching off:           ${multiple}`);
-  if (results.some((r) => r.errors > 0)) process.exitCode = 1;
+  const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+  const targets = [...sides.map((s) => s.label), SQL_LIMIT];
+  const rows = [];
+  for (const workload of WORKLOADS) {
+    for (const target of targets) {
+      if (!measurements.some((m) => m.side === target && m.workload === workload.name)) continue;
+      const at = (metric: Metric) => medianOf(measurements, target, workload.name, metric);
+      rows.push({
+        workload: workload.name,
+        target,
+        'req/s': fixed(at('requestsPerSecond'), 1),
+        'p50 ms': fixed(at('p50Ms'), 1),
+        'p99 ms': fixed(at('p99Ms'), 1),
+        'SQL/req': fixed(at('statementsPerRequest'), 2),
+        'CPU ms/req': fixed(at('cpuMsPerRequest'), 2),
+        'peak RSS MB': fixed(at('peakRssMb'), 0),
+        errors: measurements.filter((m) => m.side === target && m.workload === workload.name).reduce((sum, m) => sum + m.errors, 0),
+      });
+    }
+  }
+  console.table(rows);
+
+  if (sides.length > 1) {
+    const [, ref] = sides as [Side, Side];
+    console.log(`\ncurrent / ${ref.label} (${ref.sha.slice(0, 12)}): above 1 means the current code serves more, below 1 that it spends less\n`);
+    console.table(
+      WORKLOADS.map((workload) => {
+        const ratio = (metric: Metric) =>
+          fixed(medianOf(measurements, 'current', workload.name, metric) / medianOf(measurements, ref.label, workload.name, metric), 3);
+        return {
+          workload: workload.name,
+          'req/s': ratio('requestsPerSecond'),
+          'p99 ms': ratio('p99Ms'),
+          'SQL/req': ratio('statementsPerRequest'),
+          'CPU ms/req': ratio('cpuMsPerRequest'),
+          'peak RSS': ratio('peakRssMb'),
+        };
+      }),
+    );
+  }
+  if (measurements.some((m) => m.side === SQL_LIMIT)) {
+    const limit = medianOf(measurements, SQL_LIMIT, 'orders', 'requestsPerSecond');
+    for (const side of sides) {
+      const ratio = medianOf(measurements, side.label, 'orders', 'requestsPerSecond') / limit;
+      console.log(`orders: ${side.label} gateway / hand-written SQL limit: ${fixed(ratio, 3)} (long-run target >= 0.26)`);
+    }
+  }
+  if (WORKLOADS.some((w) => w.name === 'orders') && WORKLOADS.some((w) => w.name === 'orders-unbatched')) {
+    for (const side of sides) {
+      const off = medianOf(measurements, side.label, 'orders-unbatched', 'requestsPerSecond');
+      const multiple =
+        off > 0 ? `${fixed(medianOf(measurements, side.label, 'orders', 'requestsPerSecond') / off, 2)}x` : 'n/a: no unbatched request completed; run longer';
+      console.log(`orders: ${side.label} batching on / off: ${multiple}`);
+    }
+  }
+  if (WORKLOADS.some((w) => w.name === 'placeOrder')) {
+    for (const side of sides) {
+      const placed = measurements.filter((m) => m.side === side.label && m.workload === 'placeOrder');
+      const perSecond = median(placed.map((m) => m.ordersPerSecond ?? 0));
+      // At most 0: an abandoned request's order may commit after its connection closed.
+      const refused = placed.reduce((sum, m) => sum + Math.max(0, (m.served ?? m.requests) - (m.ordersPlaced ?? 0)), 0);
+      console.log(`placeOrder: ${side.label} ${fixed(perSecond, 1)} orders/s (requests that placed none: ${refused}); no stock level oversold or negative`);
+    }
+  }
+  for (const m of measurements.filter((m) => m.errors > 0)) {
+    console.log(`errors: ${m.workload}, ${m.side}, round ${m.round}: ${JSON.stringify(m.errorKinds ?? { errors: m.errors })}`);
+  }
+  if (measurements.some((m) => m.errors > 0)) process.exitCode = 1;
+}
+
+function writeResults(measurements: Measurement[], sides: Side[], kind: string): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const cpus = os.cpus();
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cpuCount: cpus.length,
+      totalMemoryMb: Math.round(os.totalmem() / 1_048_576),
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    node: process.version,
+    database: kind,
+    options: { durationS: DURATION_S, warmUpS: WARM_UP_S, connections: CONNECTIONS, first: FIRST, rounds: ROUNDS, workloads: WORKLOADS.map((w) => w.name) },
+    sides: sides.map(({ label, sha, dirty }) => ({ label, sha, dirty })),
+    measurements,
+  };
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { rowScopeOf } from '../auth/rowScope';
 import type { Viewer } from '../auth/viewer';
 import type { PrismaClient } from '../generated/prisma/client';
 import { newDatabaseWork, type DatabaseWork } from '../db/databaseWork';
+import type { ReadRows } from '../db/rowReader';
 import type { EventFeed } from '../events/eventFeed';
 import { createLoaderFactory } from '../loaders/loaderFactory';
 import { createLoaders } from '../modules/registry';
@@ -11,6 +12,7 @@ import type { GraphQLContext } from './GraphQLContext';
 
 export interface ContextDependencies {
   prisma: PrismaClient;
+  readRows: ReadRows;
   dataLoaderBatching: boolean;
   accessRules: AccessRules;
   lowStockThreshold: number;
@@ -20,7 +22,7 @@ export interface ContextDependencies {
 
 /** A fresh context per request: new loaders, so no cached row outlives or crosses a request. */
 export function createContext(
-  { prisma, dataLoaderBatching, accessRules, lowStockThreshold, eventFeed, clientIdentity }: ContextDependencies,
+  { prisma, readRows, dataLoaderBatching, accessRules, lowStockThreshold, eventFeed, clientIdentity }: ContextDependencies,
   request: {
     traceId: string;
     clientAddress: string;
@@ -40,7 +42,7 @@ export function createContext(
     lowStockThreshold,
     eventFeed,
     work,
-    loaders: createLoaders(prisma, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScope),
+    loaders: createLoaders(prisma, readRows, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScope),
     traceId: request.traceId,
     clientAddress: request.clientAddress,
     idempotencyKey: request.idempotencyKey,

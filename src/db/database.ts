@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { createRowReader, type ReadRows } from './rowReader';
 import type { DatabaseTimeouts } from '../config';
 import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { PrismaClient } from '../generated/prisma/client';
@@ -13,6 +14,8 @@ export interface DriverStats {
 export interface Database {
   prisma: PrismaClient;
   pool: pg.Pool;
+  /** SQL straight through the pool, for the hot read paths (src/db/rowReader.ts). */
+  readRows: ReadRows;
   stats: DriverStats;
   /** True when a trivial query answers within `timeoutMs`. */
   isReachable(timeoutMs?: number): Promise<boolean>;
@@ -81,6 +84,7 @@ export function connectDatabase({ connectionString, poolSize, timeouts }: Databa
   return {
     prisma,
     pool,
+    readRows: createRowReader(pool),
     stats,
     async isReachable(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;

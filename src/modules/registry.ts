@@ -1,4 +1,5 @@
 import type { RowScope } from '../auth/rowScope';
+import type { ReadRows } from '../db/rowReader';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Resolvers } from '../generated/graphql';
 import type { LoaderFactory } from '../loaders/loaderFactory';
@@ -17,12 +18,12 @@ import { createOrdersLoaders } from './orders/orders.loaders';
 export const resolverModules: Resolvers[] = [baseResolvers, nodeResolvers, catalogResolvers, inventoryResolvers, ordersResolvers, customersResolvers];
 
 /** The request's loaders; loaders of customer-owned rows apply the viewer's row scope in SQL. */
-export function createLoaders(prisma: PrismaClient, factory: LoaderFactory, scope: RowScope) {
+export function createLoaders(prisma: PrismaClient, readRows: ReadRows, factory: LoaderFactory, scope: RowScope) {
   return {
-    ...createCatalogLoaders(prisma, factory),
-    ...createInventoryLoaders(prisma, factory),
-    ...createOrdersLoaders(prisma, factory, scope),
-    ...createCustomersLoaders(prisma, factory, scope),
+    ...createCatalogLoaders(prisma, readRows, factory),
+    ...createInventoryLoaders(prisma, readRows, factory),
+    ...createOrdersLoaders(prisma, readRows, factory, scope),
+    ...createCustomersLoaders(readRows, factory, scope),
   };
 }
 

@@ -16,6 +16,8 @@ import type { Database } from '../db/database';
 import { loadCheckedRegistry } from '../deprecations/registry';
 import { DeprecatedUsageRecorder } from '../deprecations/usageRecorder';
 import { EventFeed } from '../events/eventFeed';
+import { createCompiledExecution, type CompiledExecution } from '../execution/compiledExecution';
+import { executionGateway } from '../execution/executionGateway';
 import { createGraphQLRoute } from '../http/graphqlRoute';
 import { createHttpHandler } from '../http/httpHandler';
 import { InFlightRequests } from '../http/inFlightRequests';
@@ -49,6 +51,8 @@ export interface GatewayServer {
   apollo: ApolloServer<GraphQLContext>;
   pipeline: PolicyPipeline;
   analyses: AnalysisCache;
+  /** How many operations ran compiled (graphql-jit) and how many graphql-jit left to graphql-js. */
+  execution: CompiledExecution['stats'];
   /** The WebSocket transport: how many connections it holds. */
   webSocket: { readonly connections: number };
   /** Starts listening; resolves to the /graphql URL. */
@@ -99,8 +103,11 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     logger,
   );
 
+  // Queries and mutations run compiled (graphql-jit), over HTTP and WebSocket alike.
+  const execution = createCompiledExecution(schema);
+  const { execute } = execution;
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    gateway: executionGateway(schema, execute),
     formatError,
     includeStacktraceInErrorResponses: config.isDevelopment,
     // Open here: the pipeline's authorization decides per viewer (schema:read).
@@ -128,6 +135,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const eventFeed = new EventFeed(db.prisma);
   const contextDependencies = {
     prisma: db.prisma,
+    readRows: db.readRows,
     dataLoaderBatching: config.dataLoaderBatching,
     accessRules,
     lowStockThreshold: config.lowStockThreshold,
@@ -164,6 +172,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const webSocket = startWebSocketServer({
     httpServer,
     schema,
+    execute,
     pipeline,
     documents: new DocumentCache(schema, { maxTokens: config.limits.maxTokens, hideSuggestions: !config.isDevelopment }),
     authenticate,
@@ -187,6 +196,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     apollo,
     pipeline,
     analyses,
+    execution: execution.stats,
     webSocket,
     listen: () =>
       new Promise((resolve, reject) => {

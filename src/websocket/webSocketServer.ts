@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { execute, GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Execute } from '../execution/compiledExecution';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -31,6 +32,8 @@ export const CLOSE_CODE = {
 export interface WebSocketServerOptions {
   httpServer: Server;
   schema: GraphQLSchema;
+  /** How queries and mutations run: the HTTP path's executor (subscriptions use graphql-js's subscribe). */
+  execute: Execute;
   pipeline: PolicyPipeline;
   documents: DocumentCache;
   authenticate: Authenticate;
@@ -250,7 +253,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
       async execute(args: ExecutionArgs) {
         const state = states.get(args.contextValue as GraphQLContext)!;
         if (state.idempotency && 'replay' in state.idempotency) return {}; // answered from the store in onOperation
-        const execution = Promise.resolve(execute(args));
+        const execution = Promise.resolve(options.execute(args));
         const result = await beforeDeadline(execution, state.deadline);
         if (result !== PAST_DEADLINE) return result;
         // The client gets a 503 now; the execution goes on, and its outcome is what counts.

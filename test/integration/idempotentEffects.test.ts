@@ -35,6 +35,7 @@ describe('idempotent effects', () => {
       const ctx = createContext(
         {
           prisma: server.db.prisma,
+          readRows: server.db.readRows,
           dataLoaderBatching: true,
           accessRules: buildAccessRules(buildSchema()),
           lowStockThreshold: 0,

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { connectDatabase, type Database } from '../../src/db/database';
 import { newDatabaseWork } from '../../src/db/databaseWork';
 import { createLoaderFactory } from '../../src/loaders/loaderFactory';
@@ -16,13 +19,36 @@ beforeAll(() => {
 });
 afterAll(() => db.close());
 
+const ROOT = path.resolve(__dirname, '../..');
+
 const loadersFor = (customerId: number | null = null) => {
   const rows = customerId === null ? ({ kind: 'every' } as const) : ({ kind: 'customer', customerId } as const);
-  return createLoaders(db.prisma, createLoaderFactory({ batch: true, work: newDatabaseWork() }), { orders: rows, customers: rows });
+  return createLoaders(db.prisma, db.readRows, createLoaderFactory({ batch: true, work: newDatabaseWork() }), { orders: rows, customers: rows });
 };
 const byId = <T extends { id: number }>(rows: T[]) => [...rows].sort((a, b) => a.id - b.id);
 
 describe('raw by-key loaders', () => {
+  it('read timestamps and send Date parameters as UTC instants, as Prisma does, in any time zone', async () => {
+    // Jest keeps process.env per test file: the time zone must be the process's own, from its start.
+    const script = `
+      import { connectDatabase } from './src/db/database';
+      import { Prisma } from './src/generated/prisma/client';
+      const db = connectDatabase({ connectionString: process.env.URL!, poolSize: 1, timeouts: ${JSON.stringify(DEFAULT_DATABASE_TIMEOUTS)} });
+      void (async () => {
+        const prisma = await db.prisma.order.findMany({ where: { id: { in: [1, 2, 3] } }, orderBy: { id: 'asc' } });
+        const raw = await db.readRows<{ id: number; createdAt: Date }>(Prisma.sql\`SELECT * FROM "Order" WHERE "id" = ANY(\${[1, 2, 3]}::int[]) ORDER BY "id"\`);
+        const at = prisma[0]!.createdAt;
+        const same = await db.readRows<{ id: number }>(Prisma.sql\`SELECT "id" FROM "Order" WHERE "id" = 1 AND "createdAt" = \${at}\`);
+        console.log(JSON.stringify({ equal: JSON.stringify(raw) === JSON.stringify(prisma), byDate: same.length }));
+        await db.close();
+      })();`;
+    const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['--eval', script], {
+      cwd: ROOT,
+      env: { ...process.env, TZ: 'Asia/Kolkata', URL: testDatabaseUrl() }, // +05:30: a shift would show
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ equal: true, byDate: 1 });
+  });
+
   it('return the very rows of the Prisma models', async () => {
     const loaders = loadersFor();
     const ids = [1, 2, 3, 5, 8];

@@ -1,12 +1,13 @@
 import { visibleCustomersSql, type RowScope } from '../../auth/rowScope';
-import type { Customer, PrismaClient } from '../../generated/prisma/client';
+import type { ReadRows } from '../../db/rowReader';
+import { Prisma, type Customer } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 
-export function createCustomersLoaders(prisma: PrismaClient, loaders: LoaderFactory, scope: RowScope) {
+export function createCustomersLoaders(readRows: ReadRows, loaders: LoaderFactory, scope: RowScope) {
   return {
     customerById: loaders.one(
       (ids: readonly number[]) =>
-        prisma.$queryRaw<Customer[]>`SELECT * FROM "Customer" c WHERE c."id" = ANY(${[...ids]}::int[]) ${visibleCustomersSql(scope, 'c')}`,
+        readRows<Customer>(Prisma.sql`SELECT * FROM "Customer" c WHERE c."id" = ANY(${[...ids]}::int[]) ${visibleCustomersSql(scope, 'c')}`),
       (customer) => customer.id,
     ),
   };

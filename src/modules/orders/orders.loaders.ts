@@ -2,6 +2,7 @@ import { visibleOrderItemsWhere, visibleOrdersSql, visibleOrdersWhere, type RowS
 import { Prisma, type Order, type PrismaClient } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 import type { PageRequest } from '../../pagination/pageArgs';
+import type { ReadRows } from '../../db/rowReader';
 import { ORDER_LINE_INCLUDE, type OrderLine } from './orderLine';
 import { orderCriteriaSql, orderCriteriaWhere, type OrderCriteria } from './orderFilter';
 
@@ -11,11 +12,11 @@ export interface CustomerOrdersPage {
   criteria: OrderCriteria;
 }
 
-export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory, scope: RowScope) {
+export function createOrdersLoaders(prisma: PrismaClient, readRows: ReadRows, loaders: LoaderFactory, scope: RowScope) {
   // Whatever the ids asked for, only the rows of the viewer's scope come back.
   return {
     orderById: loaders.one(
-      (ids: readonly number[]) => prisma.$queryRaw<Order[]>`SELECT * FROM "Order" o WHERE o."id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope, 'o')}`,
+      (ids: readonly number[]) => readRows<Order>(Prisma.sql`SELECT * FROM "Order" o WHERE o."id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope, 'o')}`),
       (order) => order.id,
     ),
     orderItemById: loaders.one(
@@ -29,16 +30,16 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
     ),
     itemsByOrderId: loaders.many(
       (orderIds: readonly number[]) =>
-        prisma.$queryRaw<OrderLine[]>`
+        readRows<OrderLine>(Prisma.sql`
           SELECT i.*, json_build_object('currency', o."currency") AS "order"
           FROM "OrderItem" i JOIN "Order" o ON o."id" = i."orderId"
-          WHERE i."orderId" = ANY(${[...orderIds]}::int[]) ${visibleOrdersSql(scope, 'o')} ORDER BY i."id"`,
+          WHERE i."orderId" = ANY(${[...orderIds]}::int[]) ${visibleOrdersSql(scope, 'o')} ORDER BY i."id"`),
       (item) => item.orderId,
     ),
     /** size + 1 orders per customer, newest first, for every customer in one statement. */
     ordersPageByCustomerId: loaders.manyPerArgs(
       ({ page, criteria }: CustomerOrdersPage, customerIds: readonly number[]) =>
-        prisma.$queryRaw<Order[]>`
+        readRows<Order>(Prisma.sql`
           SELECT "id", "customerId", "status", "currency", "totalCents", "createdAt", "updatedAt", "cancelReason" FROM (
             SELECT o.*, row_number() OVER (PARTITION BY o."customerId" ORDER BY o."createdAt" DESC, o."id" DESC) AS position
             FROM "Order" o
@@ -46,7 +47,7 @@ export function createOrdersLoaders(prisma: PrismaClient, loaders: LoaderFactory
               ${visibleOrdersSql(scope, 'o')}
           ) ranked
           WHERE position <= ${page.size + 1}
-          ORDER BY "customerId", position`,
+          ORDER BY "customerId", position`),
       (order) => order.customerId,
     ),
     orderCountByCustomerId: loaders.manyPerArgs(
