@@ -119,6 +119,7 @@ describe('the examples of the documentation', () => {
     '%s: every shell example runs as written',
     async (file) => {
       const blocks = codeBlocks(path.join(ROOT, file)).filter((b) => SHELL.has(b.language) && notRunReason(b) === null);
+      if (blocks.length === 0) return; // every example of the file is marked not run, with its reason
       const log = mkdtempSync(path.join(tmpdir(), 'docs-examples-'));
       try {
         const script = [RECORDING_CURL, ...blocks.map((b, i) => `DOCS_BLOCK=${i}\n${b.code}\necho "${i} $?" >> "$DOCS_LOG/exits"`)].join('\n');
