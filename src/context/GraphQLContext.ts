@@ -4,6 +4,7 @@ import type { Viewer } from '../auth/viewer';
 import type { DatabaseWork } from '../db/databaseWork';
 import type { EventFeed } from '../events/eventFeed';
 import type { IdempotencyClaim } from '../idempotency/idempotencyStore';
+import type { ReadRows } from '../db/rowReader';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Loaders } from '../modules/registry';
 import type { ClientIdentity } from '../pipeline/requestState';
@@ -11,6 +12,8 @@ import type { ClientIdentity } from '../pipeline/requestState';
 /** What every resolver receives: created fresh for each request, never shared between requests. */
 export interface GraphQLContext {
   prisma: PrismaClient;
+  /** SQL straight through the pool, for hot reads (src/db/rowReader.ts). */
+  readRows: ReadRows;
   /** The SDL's @auth/@public rules, for the checks that only execution can make (node(id:)). */
   accessRules: AccessRules;
   loaders: Loaders;

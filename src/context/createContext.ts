@@ -38,6 +38,7 @@ export function createContext(
   const rowScope = rowScopeOf(viewer);
   return {
     prisma,
+    readRows,
     accessRules,
     lowStockThreshold,
     eventFeed,

@@ -1,21 +1,21 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
-import type { Order, Prisma } from '../../generated/prisma/client';
+import { Prisma, type Order } from '../../generated/prisma/client';
 import type { CustomerOrdersArgs, OrderOrderBy, QueryOrdersArgs } from '../../generated/graphql';
 import { buildConnection, type CountedConnection } from '../../pagination/connection';
 import type { CursorKey } from '../../pagination/cursor';
 import { parsePageArgs } from '../../pagination/pageArgs';
 import { fromGlobalIdOf } from '../node/globalId';
 import { notFound } from '../../errors';
-import { visibleOrdersWhere } from '../../auth/rowScope';
+import { visibleOrdersSql, visibleOrdersWhere } from '../../auth/rowScope';
 import { recordQuery } from '../../db/databaseWork';
-import { orderCriteriaWhere, parseOrderFilter } from './orderFilter';
+import { orderCriteriaSql, orderCriteriaWhere, parseOrderFilter } from './orderFilter';
 
 const DEFAULT_ORDER_BY: OrderOrderBy = { field: 'CREATED_AT', direction: 'DESC' };
 const CUSTOMER_ORDERS_ORDERING = 'customer-orders:CREATED_AT:DESC';
 
 const SORT_COLUMNS = {
-  CREATED_AT: { column: 'createdAt', keyOf: (order: Order) => order.createdAt.getTime(), fromKey: (v: number) => new Date(v) },
-  TOTAL_AMOUNT: { column: 'totalCents', keyOf: (order: Order) => order.totalCents, fromKey: (v: number) => v },
+  CREATED_AT: { column: 'createdAt', sqlType: 'timestamp(3)', keyOf: (order: Order) => order.createdAt.getTime(), fromKey: (v: number) => new Date(v) },
+  TOTAL_AMOUNT: { column: 'totalCents', sqlType: 'integer', keyOf: (order: Order) => order.totalCents, fromKey: (v: number) => v },
 } as const;
 
 /** The deprecated TOTAL is the same sort as TOTAL_AMOUNT, with the same cursors. */
@@ -32,18 +32,22 @@ export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Pr
   const orderBy = { ...requested, field: canonicalSortField(requested.field) };
   const ordering = `orders:${orderBy.field}:${orderBy.direction}`;
   const page = parsePageArgs(args, ordering);
-  const where: Prisma.OrderWhereInput = { AND: [orderCriteriaWhere(parseOrderFilter(args.filter)), visibleOrdersWhere(ctx.rowScope)] };
+  const criteria = parseOrderFilter(args.filter);
+  const where: Prisma.OrderWhereInput = { AND: [orderCriteriaWhere(criteria), visibleOrdersWhere(ctx.rowScope)] };
   const sort = SORT_COLUMNS[orderBy.field];
   // A backward page is read in the opposite direction and flipped by buildConnection.
   const ascending = (orderBy.direction === 'ASC') === (page.direction === 'forward');
-  const direction = ascending ? 'asc' : 'desc';
+  const direction = Prisma.raw(ascending ? 'ASC' : 'DESC');
+  const column = Prisma.raw(`o."${sort.column}"`);
+  // The page is read as SQL through the pool (the hot path: every orders query); the count,
+  // asked for only when selected, stays with Prisma.
   const rows = await recordQuery(
     ctx.work,
-    ctx.prisma.order.findMany({
-      where: page.cursor ? { AND: [where, keysetAfter(sort.column, sort.fromKey, page.cursor, ascending)] } : where,
-      orderBy: [{ [sort.column]: direction }, { id: direction }],
-      take: page.size + 1,
-    }),
+    ctx.readRows<Order>(Prisma.sql`
+      SELECT o.* FROM "Order" o
+      WHERE TRUE ${orderCriteriaSql(criteria)} ${visibleOrdersSql(ctx.rowScope, 'o')} ${page.cursor ? keysetAfter(column, sort, page.cursor, ascending) : Prisma.empty}
+      ORDER BY ${column} ${direction}, o."id" ${direction}
+      LIMIT ${page.size + 1}`),
   );
   for (const order of rows) ctx.loaders.orderById.prime(order.id, order);
   return {
@@ -73,16 +77,12 @@ export async function listCustomerOrders(ctx: GraphQLContext, customerId: number
  * rather than a plain OR so that PostgreSQL can range-scan the (col, id) index.
  */
 function keysetAfter(
-  column: 'createdAt' | 'totalCents',
-  fromKey: (value: number) => Date | number,
+  column: Prisma.Sql,
+  sort: { sqlType: string; fromKey: (value: number) => Date | number },
   [value, id]: CursorKey,
   ascending: boolean,
-): Prisma.OrderWhereInput {
-  const key = fromKey(Number(value));
-  const inclusive = ascending ? 'gte' : 'lte';
-  const strict = ascending ? 'gt' : 'lt';
-  return {
-    [column]: { [inclusive]: key },
-    OR: [{ [column]: { [strict]: key } }, { id: { [strict]: id } }],
-  };
+): Prisma.Sql {
+  const key = Prisma.sql`${sort.fromKey(Number(value))}::${Prisma.raw(sort.sqlType)}`;
+  // (sort key, id) after the cursor's, in the page's direction: ties broken by id.
+  return ascending ? Prisma.sql`AND (${column}, o."id") > (${key}, ${id}::integer)` : Prisma.sql`AND (${column}, o."id") < (${key}, ${id}::integer)`;
 }
