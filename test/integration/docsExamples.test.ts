@@ -130,8 +130,8 @@ describe('the examples of the documentation', () => {
           .split('\n')
           .map((line) => line.split(' ').map(Number));
         const calls = recordedCalls(log);
-        const problems = [
-          ...blocks.flatMap((block, i) => {
+        const problems = blocks
+          .flatMap((block, i) => {
             const where = `${file}:${block.line}`;
             const exit = exits.find(([index]) => index === i)?.[1];
             const own = calls.filter((call) => call.block === i);
@@ -143,8 +143,8 @@ describe('the examples of the documentation', () => {
                 return problem && `${where}: ${problem}`;
               }),
             ];
-          }),
-        ].filter((problem): problem is string => problem !== null);
+          })
+          .filter((problem): problem is string => problem !== null);
         if (problems.length) problems.push(`shell output:\n${output.slice(-2000)}`);
         expect(problems).toEqual([]);
       } finally {
