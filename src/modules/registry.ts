@@ -21,7 +21,7 @@ export const resolverModules: Resolvers[] = [baseResolvers, nodeResolvers, catal
 export function createLoaders(prisma: PrismaClient, readRows: ReadRows, factory: LoaderFactory, scope: RowScope) {
   return {
     ...createCatalogLoaders(prisma, readRows, factory),
-    ...createInventoryLoaders(prisma, readRows, factory),
+    ...createInventoryLoaders(readRows, factory),
     ...createOrdersLoaders(prisma, readRows, factory, scope),
     ...createCustomersLoaders(readRows, factory, scope),
   };

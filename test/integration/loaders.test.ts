@@ -3,9 +3,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { connectDatabase, type Database } from '../../src/db/database';
 import { newDatabaseWork } from '../../src/db/databaseWork';
+import { Prisma } from '../../src/generated/prisma/client';
 import { createLoaderFactory } from '../../src/loaders/loaderFactory';
 import { createLoaders } from '../../src/modules/registry';
+import { PRODUCT_COLUMNS } from '../../src/modules/catalog/productRow';
+import { INVENTORY_LEVEL_COLUMNS } from '../../src/modules/inventory/inventoryLevelRow';
 import { ORDER_LINE_INCLUDE } from '../../src/modules/orders/orderLine';
+import { describeOnPostgreSQL } from '../helpers/conditions';
 import { DEFAULT_DATABASE_TIMEOUTS } from '../helpers/testDatabases';
 import { testDatabaseUrl } from '../helpers/testServer';
 
@@ -26,6 +30,8 @@ const loadersFor = (customerId: number | null = null) => {
   return createLoaders(db.prisma, db.readRows, createLoaderFactory({ batch: true, work: newDatabaseWork() }), { orders: rows, customers: rows });
 };
 const byId = <T extends { id: number }>(rows: T[]) => [...rows].sort((a, b) => a.id - b.id);
+/** A Prisma `select` of exactly these columns. */
+const selectOf = <C extends string>(columns: readonly C[]) => Object.fromEntries(columns.map((column) => [column, true])) as Record<C, true>;
 
 describe('raw by-key loaders', () => {
   it('read timestamps and send Date parameters as UTC instants, as Prisma does, in any time zone', async () => {
@@ -53,7 +59,7 @@ describe('raw by-key loaders', () => {
     const loaders = loadersFor();
     const ids = [1, 2, 3, 5, 8];
     expect(await Promise.all(ids.map((id) => loaders.productById.load(id)))).toEqual(
-      await db.prisma.product.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }),
+      await db.prisma.product.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' }, select: selectOf(PRODUCT_COLUMNS) }),
     );
     expect(await Promise.all(ids.map((id) => loaders.customerById.load(id)))).toEqual(
       await db.prisma.customer.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }),
@@ -65,7 +71,14 @@ describe('raw by-key loaders', () => {
       await db.prisma.warehouse.findMany({ where: { id: { in: [1, 2, 3] } }, orderBy: { id: 'asc' } }),
     );
     const levels = (await Promise.all(ids.map((id) => loaders.inventoryByProductId.load(id)))).flat();
-    expect(byId(levels)).toEqual(await db.prisma.inventoryLevel.findMany({ where: { productId: { in: ids } }, orderBy: { id: 'asc' } }));
+    const levelColumns = selectOf(INVENTORY_LEVEL_COLUMNS);
+    expect(byId(levels)).toEqual(await db.prisma.inventoryLevel.findMany({ where: { productId: { in: ids } }, orderBy: { id: 'asc' }, select: levelColumns }));
+    const levelIds = byId(levels)
+      .map((level) => level.id)
+      .slice(0, 4);
+    expect(await Promise.all(levelIds.map((id) => loaders.inventoryLevelById.load(id)))).toEqual(
+      await db.prisma.inventoryLevel.findMany({ where: { id: { in: levelIds } }, orderBy: { id: 'asc' }, select: levelColumns }),
+    );
     const items = (await Promise.all(ids.map((id) => loaders.itemsByOrderId.load(id)))).flat();
     expect(items).toEqual(
       await db.prisma.orderItem.findMany({ where: { orderId: { in: ids } }, include: ORDER_LINE_INCLUDE, orderBy: [{ orderId: 'asc' }, { id: 'asc' }] }),
@@ -89,5 +102,35 @@ describe('raw by-key loaders', () => {
     expect(await loaders.orderById.load(other.id)).toBeNull();
     expect(await loaders.customerById.load(other.customerId)).toBeNull();
     expect((await loaders.customerById.load(order!.customerId))?.id).toBe(order!.customerId);
+  });
+
+  it('answer from every connection of the pool at once, on a server with a session per connection or one for all (PGlite)', async () => {
+    const pool = connectDatabase({ connectionString: testDatabaseUrl(), poolSize: 3, timeouts: DEFAULT_DATABASE_TIMEOUTS });
+    try {
+      const ids = [1, 2, 3, 4, 5, 6];
+      const rows = await Promise.all(ids.map((id) => pool.readRows<{ id: number }>(Prisma.sql`SELECT "id" FROM "Product" WHERE "id" = ANY(${[id]}::int[])`)));
+      expect(rows).toEqual(ids.map((id) => [{ id }]));
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describeOnPostgreSQL('the row reader on PostgreSQL', () => {
+  it('prepares each statement once per connection, under a name of its own', async () => {
+    const single = connectDatabase({ connectionString: testDatabaseUrl(), poolSize: 1, timeouts: DEFAULT_DATABASE_TIMEOUTS });
+    try {
+      const read = (id: number) => single.readRows<{ id: number }>(Prisma.sql`SELECT "id" FROM "Product" WHERE "id" = ANY(${[id]}::int[])`);
+      expect([await read(1), await read(2)]).toEqual([[{ id: 1 }], [{ id: 2 }]]);
+      await single.readRows(Prisma.sql`SELECT "id" FROM "Warehouse" WHERE "id" = ${1}`);
+      const { rows } = await single.pool.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements ORDER BY statement');
+      expect(rows.map((row) => row.statement)).toEqual([
+        'SELECT "id" FROM "Product" WHERE "id" = ANY($1::int[])',
+        'SELECT "id" FROM "Warehouse" WHERE "id" = $1',
+      ]);
+      expect(new Set(rows.map((row) => row.name)).size).toBe(2);
+    } finally {
+      await single.close();
+    }
   });
 });

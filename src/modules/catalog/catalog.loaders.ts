@@ -1,11 +1,14 @@
+import { selectColumns } from '../../db/columns';
 import type { ReadRows } from '../../db/rowReader';
-import { Prisma, type PrismaClient, type Product } from '../../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
+import { PRODUCT_COLUMNS, type ProductRow } from './productRow';
 
 export function createCatalogLoaders(prisma: PrismaClient, readRows: ReadRows, loaders: LoaderFactory) {
   return {
     productById: loaders.one(
-      (ids: readonly number[]) => readRows<Product>(Prisma.sql`SELECT * FROM "Product" WHERE "id" = ANY(${[...ids]}::int[])`),
+      (ids: readonly number[]) =>
+        readRows<ProductRow>(Prisma.sql`SELECT ${selectColumns(PRODUCT_COLUMNS, 'p')} FROM "Product" p WHERE p."id" = ANY(${[...ids]}::int[])`),
       (product) => product.id,
     ),
     productBySku: loaders.one(

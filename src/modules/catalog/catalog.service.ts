@@ -6,11 +6,12 @@ import type { ProductFilter, QueryProductsArgs } from '../../generated/graphql';
 import { buildConnection, type CountedConnection } from '../../pagination/connection';
 import { parsePageArgs } from '../../pagination/pageArgs';
 import { fromGlobalIdOf } from '../node/globalId';
+import type { ProductRow } from './productRow';
 
 const PRODUCT_ORDERING = 'products:id';
 const MAX_SEARCH_LENGTH = 100;
 
-export async function findProduct(ctx: GraphQLContext, args: { id?: string | null; sku?: string | null }): Promise<Product> {
+export async function findProduct(ctx: GraphQLContext, args: { id?: string | null; sku?: string | null }): Promise<ProductRow> {
   // A form's empty field is no value: product(id: "", sku: "SKU-00001") looks up by SKU.
   const id = args.id === '' ? null : args.id;
   const sku = args.sku?.trim() ? args.sku : null;

@@ -1,9 +1,10 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
 import { recordQuery } from '../../db/databaseWork';
-import type { InventoryLevel, Warehouse } from '../../generated/prisma/client';
+import type { Warehouse } from '../../generated/prisma/client';
 import type { WarehouseInventoryArgs } from '../../generated/graphql';
 import { buildConnection, type Connection } from '../../pagination/connection';
 import { parsePageArgs } from '../../pagination/pageArgs';
+import type { InventoryLevelRow } from './inventoryLevelRow';
 
 const WAREHOUSE_INVENTORY_ORDERING = 'warehouse-inventory:id';
 
@@ -13,7 +14,7 @@ export async function listWarehouses(ctx: GraphQLContext): Promise<Warehouse[]> 
   return warehouses;
 }
 
-export async function listWarehouseInventory(ctx: GraphQLContext, warehouseId: number, args: WarehouseInventoryArgs): Promise<Connection<InventoryLevel>> {
+export async function listWarehouseInventory(ctx: GraphQLContext, warehouseId: number, args: WarehouseInventoryArgs): Promise<Connection<InventoryLevelRow>> {
   const page = parsePageArgs({ first: args.first, after: args.after }, WAREHOUSE_INVENTORY_ORDERING);
   const argsKey = `${page.size}:${page.cursor?.[1] ?? ''}`;
   const rows = await ctx.loaders.inventoryPageByWarehouseId(page, argsKey).load(warehouseId);

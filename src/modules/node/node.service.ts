@@ -1,14 +1,16 @@
 import type { GraphQLContext } from '../../context/GraphQLContext';
 import { isAllowed } from '../../auth/accessRules';
 import { AuthenticationRequiredError, BadUserInputError, ForbiddenError, notFound } from '../../errors';
-import type { Customer, InventoryLevel, Order, Product, Warehouse } from '../../generated/prisma/client';
+import type { Customer, Order, Warehouse } from '../../generated/prisma/client';
+import type { ProductRow } from '../catalog/productRow';
+import type { InventoryLevelRow } from '../inventory/inventoryLevelRow';
 import type { OrderLine } from '../orders/orderLine';
 import { fromGlobalId, type NodeType } from './globalId';
 
 export const MAX_NODES = 100;
 
 /** A row fetched through node(id:), tagged with its GraphQL type for Node.__resolveType. */
-type NodeEntity = Customer | Product | Warehouse | InventoryLevel | Order | OrderLine;
+type NodeEntity = Customer | ProductRow | Warehouse | InventoryLevelRow | Order | OrderLine;
 export type NodeRow = NodeEntity & { __typename: NodeType };
 
 // Every Node type's by-id loader: node(id:) shares the batches and caches of ordinary fields.
