@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * A gateway in its own Node process, started from the code of one checkout (this worktree or
- * a --compare worktree), so that the CPU and peak RSS measured are the gateway's alone, the
- * same way for both sides.
+ * A gateway in its own Node process, started from the compiled code of one checkout (this
+ * worktree or a --compare worktree; bench/productionBuild.ts), so that the CPU and peak RSS
+ * measured are the gateway's alone, as production runs it, the same way for both sides.
  *
  * The launcher is written into the checkout at run time (older refs have no launcher of their
- * own) and imports only src/server/startLocalGateway.ts, whose signature every ref shares:
+ * own) and imports only server/startLocalGateway.js, whose signature every ref shares:
  * startLocalGateway({ databaseUrl, roles, subject, env }) -> { url, authorization, db, server, stop }.
  * It answers the parent over IPC: "stats" (the pool's statements, its CPU, peak RSS, requests
  * seen) and "stop".
@@ -75,8 +75,10 @@ export interface GatewayProcess {
 }
 
 export async function startGatewayProcess(options: {
-  /** The checkout whose code runs: its src/server/startLocalGateway.ts and its node_modules. */
+  /** The checkout whose code runs, with its node_modules. */
   root: string;
+  /** Its src/, compiled (buildForProduction). */
+  compiled: string;
   databaseUrl: string;
   roles: string[];
   subject: string;
@@ -88,12 +90,11 @@ export async function startGatewayProcess(options: {
   writeFileSync(launcher, LAUNCHER);
   const child = fork(launcher, [], {
     cwd: options.root,
-    // tsx from the checkout's own node_modules (resolved from cwd) compiles its TypeScript.
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     env: {
       ...process.env,
       BENCH_GATEWAY_OPTIONS: JSON.stringify({
-        module: path.join(options.root, 'src/server/startLocalGateway.ts'),
+        module: path.join(options.compiled, 'server/startLocalGateway.js'),
         databaseUrl: options.databaseUrl,
         roles: options.roles,
         subject: options.subject,

@@ -11,6 +11,7 @@ import { createThrowawayDatabase } from '../test/helpers/testDatabases';
 import { compareWorktree, describeCheckout } from './compareWorktree';
 import { startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 import { HAND_WRITTEN_ORDERS_SQL } from './handWrittenSql';
+import { buildForProduction } from './productionBuild';
 import { PLACE_ORDER_PRODUCT_IDS, selectWorkloads, type Workload } from './workloads';
 
 /**
@@ -59,6 +60,8 @@ const SQL_LIMIT = 'hand-written SQL';
 interface Side {
   label: string;
   root: string;
+  /** Its src/, compiled as production runs it. */
+  compiled: string;
   sha: string;
   dirty: boolean;
 }
@@ -86,11 +89,13 @@ interface Measurement {
 async function main(): Promise<void> {
   const started = Date.now();
   if (!(ROUNDS >= 1 && DURATION_S > 0 && CONNECTIONS >= 1)) throw new Error('--rounds, --duration and --connections must be positive');
-  const current: Side = { label: 'current', root: REPO_ROOT, ...(await describeCheckout(REPO_ROOT)) };
+  console.log('Compiling the gateway as production runs it (tsc -p tsconfig.build.json)...');
+  const current: Side = { label: 'current', root: REPO_ROOT, compiled: await buildForProduction(REPO_ROOT), ...(await describeCheckout(REPO_ROOT)) };
   const sides = [current];
   if (values.compare) {
     const ref = await compareWorktree(REPO_ROOT, values.compare);
-    sides.push({ label: values.compare, root: ref.root, sha: ref.sha, dirty: false });
+    console.log(`Compiling ${values.compare} as well...`);
+    sides.push({ label: values.compare, root: ref.root, compiled: await buildForProduction(ref.root), sha: ref.sha, dirty: false });
   }
   const { url, kind, drop } = await createBenchDatabase();
   const measurements: Measurement[] = [];
@@ -158,6 +163,7 @@ async function measureGateway(side: Side, round: number, databaseUrl: string, wo
   const tiers = JSON.stringify({ user: { bucketSize: 1e12, restoreRate: 1e9 } });
   const gateway = await startGatewayProcess({
     root: side.root,
+    compiled: side.compiled,
     databaseUrl,
     roles: workload.roles ?? ['support'],
     subject: 'bench',
