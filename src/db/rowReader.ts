@@ -3,15 +3,14 @@ import pg from 'pg';
 import type { Prisma } from '../generated/prisma/client';
 import { parseUtcTimestamp } from './utcTimestamp';
 
-/** Runs one SQL statement (built with Prisma.sql, so that values are always parameters) and returns its rows. */
-export type ReadRows = <T>(query: Prisma.Sql) => Promise<T[]>;
+/** The columns of a row type that hold instants (`timestamp` columns, read as Dates). */
+export type TimestampColumn<T> = { [K in keyof T]-?: T[K] extends Date | null ? K : never }[keyof T];
 
-const TIMESTAMP_OID = 1114;
-
-const typeParsers = {
-  getTypeParser: ((oid: number, format?: 'text') =>
-    oid === TIMESTAMP_OID ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+/**
+ * Runs one SQL statement (built with Prisma.sql, so that values are always parameters) and
+ * returns its rows, with the `timestamp` columns named in `timestamps` read as Dates.
+ */
+export type ReadRows = <T>(query: Prisma.Sql, timestamps?: readonly TimestampColumn<T>[]) => Promise<T[]>;
 
 /**
  * The statements a process prepares on each connection, at most: the readers' texts come from
@@ -25,11 +24,19 @@ const MAX_PREPARED_STATEMENTS = 500;
  * owns: the hot loaders' statements are SQL already, and Prisma's client would compile,
  * serialize and deserialize each one again for nothing (a fifth of a nested page's CPU).
  *
+ * PostgreSQL sends a statement's rows as one JSON array (json_agg over the statement, in its
+ * order), which V8 parses natively: reading the ~1,000 rows of a nested page field by field
+ * through the wire protocol's text cost a quarter of the gateway's CPU; the database, which has
+ * the spare CPU, builds the JSON instead (docs/performance.md). JSON carries numbers, strings,
+ * booleans, nulls, arrays and json columns as pg would parse them; `timestamp` columns arrive as
+ * ISO text without a zone and are read as the UTC instants they hold. (A bigint or numeric
+ * column would arrive as a JSON number: cast it to text in the statement if it can exceed 2^53.)
+ *
  * Each text is a named prepared statement on every connection that runs it: PostgreSQL parses
  * and plans it once per connection instead of once per execution, which halved the database's
- * CPU per nested page (docs/performance.md). Not on the embedded PGlite, which serves every
- * connection from one session, where a second connection would find the first one's names
- * taken: the reader asks the server what it is before its first statement.
+ * CPU per nested page. Not on the embedded PGlite, which serves every connection from one
+ * session, where a second connection would find the first one's names taken: the reader asks
+ * the server what it is before its first statement.
  */
 export function createRowReader(pool: pg.Pool): ReadRows {
   const names = new Map<string, string>();
@@ -44,7 +51,7 @@ export function createRowReader(pool: pg.Pool): ReadRows {
     }
     return name;
   };
-  return async <T>(query: Prisma.Sql) => {
+  return async <T>(query: Prisma.Sql, timestamps?: readonly TimestampColumn<T>[]) => {
     if (prepare === undefined) {
       // Unanswered (the server unreachable): this statement goes unnamed, the next one asks again.
       asking ??= hasSessionPerConnection(pool).finally(() => (asking = undefined));
@@ -52,8 +59,19 @@ export function createRowReader(pool: pg.Pool): ReadRows {
     }
     // A Date parameter is sent as its UTC instant, not in the process's time zone.
     const values = query.values.map((value) => (value instanceof Date ? value.toISOString() : value));
-    const result = await pool.query({ name: prepare ? nameOf(query.text) : undefined, text: query.text, values, types: typeParsers });
-    return result.rows as T[];
+    // json_agg takes the rows in the order the statement returns them (its ORDER BY holds).
+    const text = `SELECT coalesce(json_agg(r), '[]')::text AS rows FROM (${query.text}) r`;
+    const result = await pool.query<{ rows: string }>({ name: prepare ? nameOf(text) : undefined, text, values });
+    const rows = JSON.parse(result.rows[0]!.rows) as Array<Record<string, unknown>>;
+    if (timestamps?.length) {
+      for (const row of rows) {
+        for (const column of timestamps as readonly string[]) {
+          const value = row[column];
+          if (typeof value === 'string') row[column] = parseUtcTimestamp(value);
+        }
+      }
+    }
+    return rows as T[];
   };
 }
 

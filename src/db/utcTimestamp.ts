@@ -1,6 +1,7 @@
 /**
- * PostgreSQL's text for a `timestamp` (without time zone) column, read as the UTC instant it
- * holds: Prisma writes UTC into these columns and reads them back as UTC, whatever the process's
+ * PostgreSQL's text for a `timestamp` (without time zone) value, as its output function writes
+ * it ("2026-11-26 10:04:05.123") or as JSON does ("2026-11-26T10:04:05.123"), read as the UTC
+ * instant it holds: Prisma writes UTC into these columns and reads them back as UTC, whatever the process's
  * time zone, and so must every other reader.
  *
  * Rows carry one or more of these each, so the common shape ("2026-11-26 10:04:05" with up to six
@@ -29,13 +30,21 @@ export function parseUtcTimestamp(text: string): Date {
 }
 
 const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const SPACE = 32;
+const T = 84;
 const ZERO = 48;
 const NINE = 57;
 
-/** "YYYY-MM-DD HH:MM:SS" and, optionally, "." and 1 to 6 digits. */
+/** "YYYY-MM-DD HH:MM:SS" (or with "T"), and optionally "." and 1 to 6 digits. */
 function hasCommonShape(text: string, length: number): boolean {
   if (length !== 19 && (length < 21 || length > 26 || text.charCodeAt(19) !== 46)) return false;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    (text.charCodeAt(10) !== SPACE && text.charCodeAt(10) !== T) ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
     return false;
   for (const position of DIGIT_POSITIONS) if (!isDigit(text.charCodeAt(position))) return false;
   for (let position = 20; position < length; position++) if (!isDigit(text.charCodeAt(position))) return false;

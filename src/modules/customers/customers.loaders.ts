@@ -7,7 +7,7 @@ export function createCustomersLoaders(readRows: ReadRows, loaders: LoaderFactor
   return {
     customerById: loaders.one(
       (ids: readonly number[]) =>
-        readRows<Customer>(Prisma.sql`SELECT * FROM "Customer" c WHERE c."id" = ANY(${[...ids]}::int[]) ${visibleCustomersSql(scope, 'c')}`),
+        readRows<Customer>(Prisma.sql`SELECT * FROM "Customer" c WHERE c."id" = ANY(${[...ids]}::int[]) ${visibleCustomersSql(scope, 'c')}`, ['createdAt']),
       (customer) => customer.id,
     ),
   };

@@ -2,9 +2,12 @@ import { visibleOrderItemsWhere, visibleOrdersSql, visibleOrdersWhere, type RowS
 import { Prisma, type Order, type PrismaClient } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 import type { PageRequest } from '../../pagination/pageArgs';
-import type { ReadRows } from '../../db/rowReader';
+import type { ReadRows, TimestampColumn } from '../../db/rowReader';
 import { ORDER_LINE_INCLUDE, type OrderLine } from './orderLine';
 import { orderCriteriaSql, orderCriteriaWhere, type OrderCriteria } from './orderFilter';
+
+/** The `timestamp` columns of an order row. */
+export const ORDER_TIMESTAMPS = ['createdAt', 'updatedAt'] as const satisfies readonly TimestampColumn<Order>[];
 
 /** The arguments of Customer.orders, validated: one loader (one statement) per distinct set. */
 export interface CustomerOrdersPage {
@@ -16,7 +19,8 @@ export function createOrdersLoaders(prisma: PrismaClient, readRows: ReadRows, lo
   // Whatever the ids asked for, only the rows of the viewer's scope come back.
   return {
     orderById: loaders.one(
-      (ids: readonly number[]) => readRows<Order>(Prisma.sql`SELECT * FROM "Order" o WHERE o."id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope, 'o')}`),
+      (ids: readonly number[]) =>
+        readRows<Order>(Prisma.sql`SELECT * FROM "Order" o WHERE o."id" = ANY(${[...ids]}::int[]) ${visibleOrdersSql(scope, 'o')}`, ORDER_TIMESTAMPS),
       (order) => order.id,
     ),
     orderItemById: loaders.one(
@@ -39,7 +43,8 @@ export function createOrdersLoaders(prisma: PrismaClient, readRows: ReadRows, lo
     /** size + 1 orders per customer, newest first, for every customer in one statement. */
     ordersPageByCustomerId: loaders.manyPerArgs(
       ({ page, criteria }: CustomerOrdersPage, customerIds: readonly number[]) =>
-        readRows<Order>(Prisma.sql`
+        readRows<Order>(
+          Prisma.sql`
           SELECT "id", "customerId", "status", "currency", "totalCents", "createdAt", "updatedAt", "cancelReason" FROM (
             SELECT o.*, row_number() OVER (PARTITION BY o."customerId" ORDER BY o."createdAt" DESC, o."id" DESC) AS position
             FROM "Order" o
@@ -47,7 +52,9 @@ export function createOrdersLoaders(prisma: PrismaClient, readRows: ReadRows, lo
               ${visibleOrdersSql(scope, 'o')}
           ) ranked
           WHERE position <= ${page.size + 1}
-          ORDER BY "customerId", position`),
+          ORDER BY "customerId", position`,
+          ORDER_TIMESTAMPS,
+        ),
       (order) => order.customerId,
     ),
     orderCountByCustomerId: loaders.manyPerArgs(

@@ -9,6 +9,7 @@ import { notFound } from '../../errors';
 import { visibleOrdersSql, visibleOrdersWhere } from '../../auth/rowScope';
 import { recordQuery } from '../../db/databaseWork';
 import { orderCriteriaSql, orderCriteriaWhere, parseOrderFilter } from './orderFilter';
+import { ORDER_TIMESTAMPS } from './orders.loaders';
 
 const DEFAULT_ORDER_BY: OrderOrderBy = { field: 'CREATED_AT', direction: 'DESC' };
 const CUSTOMER_ORDERS_ORDERING = 'customer-orders:CREATED_AT:DESC';
@@ -43,11 +44,14 @@ export async function listOrders(ctx: GraphQLContext, args: QueryOrdersArgs): Pr
   // asked for only when selected, stays with Prisma.
   const rows = await recordQuery(
     ctx.work,
-    ctx.readRows<Order>(Prisma.sql`
+    ctx.readRows<Order>(
+      Prisma.sql`
       SELECT o.* FROM "Order" o
       WHERE TRUE ${orderCriteriaSql(criteria)} ${visibleOrdersSql(ctx.rowScope, 'o')} ${page.cursor ? keysetAfter(column, sort, page.cursor, ascending) : Prisma.empty}
       ORDER BY ${column} ${direction}, o."id" ${direction}
-      LIMIT ${page.size + 1}`),
+      LIMIT ${page.size + 1}`,
+      ORDER_TIMESTAMPS,
+    ),
   );
   for (const order of rows) ctx.loaders.orderById.prime(order.id, order);
   return {

@@ -20,6 +20,11 @@ describe('parseUtcTimestamp', () => {
     expect(parseUtcTimestamp(text).toISOString()).toBe(byDateParser(text).toISOString());
   });
 
+  it('reads the JSON form (with "T") as the text form', () => {
+    expect(parseUtcTimestamp('2026-11-26T10:04:05.12').toISOString()).toBe('2026-11-26T10:04:05.120Z');
+    expect(parseUtcTimestamp('0044-03-15T12:00:00').toISOString()).toBe(byDateParser('0044-03-15T12:00:00').toISOString());
+  });
+
   it('keeps the milliseconds of six fractional digits, as Date does', () => {
     expect(parseUtcTimestamp('2026-11-26 10:04:05.123456').toISOString()).toBe('2026-11-26T10:04:05.123Z');
   });
