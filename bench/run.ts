@@ -414,9 +414,12 @@ function report(measurements: Measurement[], sides: Side[], kind: string): void 
   }
   if (measurements.some((m) => m.side === SQL_LIMIT)) {
     const limit = medianOf(measurements, SQL_LIMIT, 'orders', 'requestsPerSecond');
+    // Issue [3/7]'s targets: on PostgreSQL the gateway and the database share the machine; on
+    // PGlite the limit is the embedded database's one thread.
+    const target = kind.startsWith('embedded') ? '0.5' : '0.30';
     for (const side of sides) {
       const ratio = medianOf(measurements, side.label, 'orders', 'requestsPerSecond') / limit;
-      console.log(`orders: ${side.label} gateway / hand-written SQL limit: ${fixed(ratio, 3)} (target >= 0.30)`);
+      console.log(`orders: ${side.label} gateway / hand-written SQL limit: ${fixed(ratio, 3)} (target >= ${target})`);
     }
   }
   if (WORKLOADS.some((w) => w.name === 'orders') && WORKLOADS.some((w) => w.name === 'orders-unbatched')) {
