@@ -20,7 +20,7 @@ export const resolverModules: Resolvers[] = [baseResolvers, nodeResolvers, catal
 /** The request's loaders; loaders of customer-owned rows apply the viewer's row scope in SQL. */
 export function createLoaders(prisma: PrismaClient, readRows: ReadRows, factory: LoaderFactory, scope: RowScope) {
   return {
-    ...createCatalogLoaders(prisma, readRows, factory),
+    ...createCatalogLoaders(readRows, factory),
     ...createInventoryLoaders(readRows, factory),
     ...createOrdersLoaders(prisma, readRows, factory, scope),
     ...createCustomersLoaders(readRows, factory, scope),

@@ -61,6 +61,10 @@ describe('raw by-key loaders', () => {
     expect(await Promise.all(ids.map((id) => loaders.productById.load(id)))).toEqual(
       await db.prisma.product.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' }, select: selectOf(PRODUCT_COLUMNS) }),
     );
+    const skus = (await db.prisma.product.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })).map((product) => product.sku);
+    expect(await Promise.all(skus.map((sku) => loaders.productBySku.load(sku)))).toEqual(
+      await db.prisma.product.findMany({ where: { sku: { in: skus } }, orderBy: { id: 'asc' }, select: selectOf(PRODUCT_COLUMNS) }),
+    );
     expect(await Promise.all(ids.map((id) => loaders.customerById.load(id)))).toEqual(
       await db.prisma.customer.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }),
     );

@@ -1,10 +1,10 @@
 import { selectColumns } from '../../db/columns';
 import type { ReadRows } from '../../db/rowReader';
-import { Prisma, type PrismaClient } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import type { LoaderFactory } from '../../loaders/loaderFactory';
 import { PRODUCT_COLUMNS, type ProductRow } from './productRow';
 
-export function createCatalogLoaders(prisma: PrismaClient, readRows: ReadRows, loaders: LoaderFactory) {
+export function createCatalogLoaders(readRows: ReadRows, loaders: LoaderFactory) {
   return {
     productById: loaders.one(
       (ids: readonly number[]) =>
@@ -12,7 +12,8 @@ export function createCatalogLoaders(prisma: PrismaClient, readRows: ReadRows, l
       (product) => product.id,
     ),
     productBySku: loaders.one(
-      (skus: readonly string[]) => prisma.product.findMany({ where: { sku: { in: [...skus] } } }),
+      (skus: readonly string[]) =>
+        readRows<ProductRow>(Prisma.sql`SELECT ${selectColumns(PRODUCT_COLUMNS, 'p')} FROM "Product" p WHERE p."sku" = ANY(${[...skus]}::text[])`),
       (product) => product.sku,
     ),
   };
