@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import { buildAccessRules, type AccessRule } from '../auth/accessRules';
 import { buildCostModel } from '../complexity/costModel';
+import { BREAKING_ADVICE } from './breakingAdvice';
 
 export type Severity = 'breaking' | 'dangerous' | 'safe';
 
@@ -33,7 +34,10 @@ export interface SchemaChange {
 export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
   const changes: SchemaChange[] = [];
   for (const change of findBreakingChanges(base, next)) {
-    changes.push({ severity: 'breaking', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
+    const coordinate = coordinateOf(change.type, change.description);
+    const judgedByPolicy = isJudgedByDeprecationPolicy({ kind: change.type, coordinate });
+    const message = judgedByPolicy ? change.description : `${change.description} ${BREAKING_ADVICE[change.type]}`;
+    changes.push({ severity: 'breaking', kind: change.type, coordinate, message });
   }
   for (const change of findDangerousChanges(base, next)) {
     changes.push({ severity: 'dangerous', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
@@ -48,6 +52,11 @@ export const REMOVAL_KINDS: ReadonlySet<string> = new Set([
   BreakingChangeType.VALUE_REMOVED_FROM_ENUM,
   BreakingChangeType.ARG_REMOVED,
 ]);
+
+/** runCheck judges these removals by the registry and usage, and its verdict is their advice. */
+export function isJudgedByDeprecationPolicy<C extends Pick<SchemaChange, 'kind' | 'coordinate'>>(change: C): change is C & { coordinate: string } {
+  return REMOVAL_KINDS.has(change.kind) && change.coordinate !== null;
+}
 
 function coordinateOf(kind: string, description: string): string | null {
   let m: RegExpExecArray | null;
@@ -74,6 +83,19 @@ function coordinateOf(kind: string, description: string): string | null {
     case DangerousChangeType.OPTIONAL_INPUT_FIELD_ADDED:
       m = /field (\w+) on input type (\w+)/.exec(description);
       return m ? `${m[2]}.${m[1]}` : null;
+    case BreakingChangeType.DIRECTIVE_REMOVED:
+      m = /^(\w+) was removed\.$/.exec(description);
+      return m ? `@${m[1]}` : null;
+    case BreakingChangeType.DIRECTIVE_LOCATION_REMOVED:
+    case BreakingChangeType.DIRECTIVE_REPEATABLE_REMOVED:
+      m = /was removed from (\w+)\.$/.exec(description);
+      return m ? `@${m[1]}` : null;
+    case BreakingChangeType.DIRECTIVE_ARG_REMOVED:
+      m = /^(\w+) was removed from (\w+)\.$/.exec(description);
+      return m ? `@${m[2]}(${m[1]}:)` : null;
+    case BreakingChangeType.REQUIRED_DIRECTIVE_ARG_ADDED:
+      m = /arg (\w+) on directive (\w+)/.exec(description);
+      return m ? `@${m[2]}(${m[1]}:)` : null;
     case DangerousChangeType.IMPLEMENTED_INTERFACE_ADDED:
       return /implemented by (\w+)/.exec(description)?.[1] ?? null;
     default:

@@ -15,8 +15,9 @@ const BASE = `${DIRECTIVES}
   input Filter { status: Status }
   type Mutation @public { touch(filter: Filter): Order }`;
 
-const changesFor = (next: string) =>
-  classifyChanges(schemaFromSdl(BASE), schemaFromSdl(`${DIRECTIVES}\n${next}`)).map((c) => [c.severity, c.kind, c.coordinate]);
+const classify = (base: string, next: string) => classifyChanges(schemaFromSdl(base), schemaFromSdl(next));
+const changesFor = (next: string) => classify(BASE, `${DIRECTIVES}\n${next}`).map((c) => [c.severity, c.kind, c.coordinate]);
+const fullChangesFor = (next: string) => classify(BASE, `${DIRECTIVES}\n${next}`);
 const edit = (from: string, to: string) => BASE.replace(DIRECTIVES, '').replace(from, to);
 
 describe('classifyChanges: one fixture pair per change class', () => {
@@ -83,5 +84,71 @@ describe('classifyChanges: one fixture pair per change class', () => {
     expect(tightened.get('Order.note')).toMatchObject({ tightened: true });
     const loosened = accessRuleChanges(schemaFromSdl(BASE), schemaFromSdl(BASE.replace('note: String', 'note: String @public')));
     expect(loosened.get('Order.note')).toMatchObject({ tightened: false });
+  });
+});
+
+describe('classifyChanges: breaking changes say what to do instead', () => {
+  it.each([
+    [
+      'a changed field type',
+      edit('note: String', 'note: Int'),
+      {
+        severity: 'breaking',
+        kind: 'FIELD_CHANGED_KIND',
+        coordinate: 'Order.note',
+        message: 'Order.note changed type from String to Int. Add a new field with the new type and deprecate this one.',
+      },
+    ],
+    [
+      'a new required argument',
+      edit('search(text: String = "a")', 'search(text: String = "a", limit: Int!)'),
+      {
+        severity: 'breaking',
+        kind: 'REQUIRED_ARG_ADDED',
+        coordinate: 'Query.search(limit:)',
+        message: 'A required arg limit on Query.search was added. Make it optional or give it a default value.',
+      },
+    ],
+    [
+      'a new required input field',
+      edit('input Filter { status: Status }', 'input Filter { status: Status, since: Int! }'),
+      {
+        severity: 'breaking',
+        kind: 'REQUIRED_INPUT_FIELD_ADDED',
+        coordinate: 'Filter.since',
+        message: 'A required field since on input type Filter was added. Make it optional or give it a default value.',
+      },
+    ],
+    [
+      'a removed type',
+      edit('type Product @public { id: ID! }', '').replace('Order | Product', 'Order'),
+      {
+        severity: 'breaking',
+        kind: 'TYPE_REMOVED',
+        coordinate: 'Product',
+        message: 'Product was removed. Deprecate the fields that return it first, and remove it once no field uses it.',
+      },
+    ],
+    [
+      'an interface membership removed',
+      edit('type Order implements Node', 'type Order'),
+      {
+        severity: 'breaking',
+        kind: 'IMPLEMENTED_INTERFACE_REMOVED',
+        coordinate: 'Order',
+        message: "Order no longer implements interface Node. Keep implementing it: clients' fragments on the interface stop matching this type.",
+      },
+    ],
+  ])('%s', (_name, next, expected) => {
+    expect(fullChangesFor(next)).toContainEqual(expected);
+  });
+
+  it('leaves the advice on a removal to the deprecation policy, whose verdict names its registry entry and sunset', () => {
+    expect(fullChangesFor(edit('note: String ', ''))).toContainEqual({
+      severity: 'breaking',
+      kind: 'FIELD_REMOVED',
+      coordinate: 'Order.note',
+      message: 'Order.note was removed.',
+    });
   });
 });
