@@ -13,6 +13,7 @@ import {
 import { buildAccessRules, type AccessRule } from '../auth/accessRules';
 import { buildCostModel } from '../complexity/costModel';
 import { BREAKING_ADVICE } from './breakingAdvice';
+import { typeSystemDirectiveRemoval } from './typeSystemDirectiveRemovals';
 
 export type Severity = 'breaking' | 'dangerous' | 'safe';
 
@@ -28,12 +29,19 @@ export interface SchemaChange {
  * Every difference between two schemas, classified. graphql-js decides what breaks a client
  * (removals; type changes; stricter inputs, since stricter outputs are safe; new required
  * arguments and input fields; interface and union membership) and what is dangerous (default
- * values, new enum values and optional inputs). Additions and deprecations are safe. Access
- * rules are compared separately, per client operation (see checkOperations).
+ * values, new enum values and optional inputs), except that removing a directive, or a location,
+ * that only the schema's own definitions could use breaks no client: dangerous. Additions and
+ * deprecations are safe. Access rules are compared separately, per client operation (see
+ * checkOperations).
  */
 export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
   const changes: SchemaChange[] = [];
   for (const change of findBreakingChanges(base, next)) {
+    const reclassified = typeSystemDirectiveRemoval(change, base);
+    if (reclassified) {
+      changes.push(reclassified);
+      continue;
+    }
     const coordinate = coordinateOf(change.type, change.description);
     const judgedByPolicy = isJudgedByDeprecationPolicy({ kind: change.type, coordinate });
     const message = judgedByPolicy ? change.description : `${change.description} ${BREAKING_ADVICE[change.type]}`;

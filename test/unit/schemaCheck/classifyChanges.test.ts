@@ -152,3 +152,87 @@ describe('classifyChanges: breaking changes say what to do instead', () => {
     });
   });
 });
+
+describe('classifyChanges: directive removals break clients only where operations can write them', () => {
+  const CUSTOM = `
+    directive @tag(name: String!) on OBJECT | FIELD_DEFINITION
+    directive @trace on QUERY | FIELD
+    directive @cached on QUERY | OBJECT`;
+  const directiveChanges = (from: string, to: string) => classify(`${BASE}${CUSTOM}`, `${BASE}${CUSTOM.replace(from, to)}`);
+
+  it.each([
+    [
+      'a removed type-system directive',
+      'directive @tag(name: String!) on OBJECT | FIELD_DEFINITION',
+      '',
+      {
+        severity: 'dangerous',
+        kind: 'DIRECTIVE_REMOVED',
+        coordinate: '@tag',
+        message:
+          "Directive @tag was removed. It applied only to the schema's own definitions (OBJECT, FIELD_DEFINITION), so no client operation used it. Tools that read the SDL (codegen, linters, a gateway composing it) may still expect it: tell their owners.",
+      },
+    ],
+    [
+      'a removed type-system location',
+      'on OBJECT | FIELD_DEFINITION',
+      'on OBJECT',
+      {
+        severity: 'dangerous',
+        kind: 'DIRECTIVE_LOCATION_REMOVED',
+        coordinate: '@tag',
+        message:
+          "Directive @tag can no longer be used on FIELD_DEFINITION, a location of the schema's own definitions that no client operation writes. Tools that read the SDL (codegen, linters, a gateway composing it) may still expect it: tell their owners.",
+      },
+    ],
+    [
+      'a removed type-system location of a directive operations can also use',
+      'on QUERY | OBJECT',
+      'on QUERY',
+      {
+        severity: 'dangerous',
+        kind: 'DIRECTIVE_LOCATION_REMOVED',
+        coordinate: '@cached',
+        message:
+          "Directive @cached can no longer be used on OBJECT, a location of the schema's own definitions that no client operation writes. Tools that read the SDL (codegen, linters, a gateway composing it) may still expect it: tell their owners.",
+      },
+    ],
+    [
+      'a removed executable directive',
+      'directive @trace on QUERY | FIELD',
+      '',
+      {
+        severity: 'breaking',
+        kind: 'DIRECTIVE_REMOVED',
+        coordinate: '@trace',
+        message: 'trace was removed. Keep it: client operations may use it, and fail validation without it.',
+      },
+    ],
+    [
+      'a removed directive with both kinds of location',
+      'directive @cached on QUERY | OBJECT',
+      '',
+      {
+        severity: 'breaking',
+        kind: 'DIRECTIVE_REMOVED',
+        coordinate: '@cached',
+        message: 'cached was removed. Keep it: client operations may use it, and fail validation without it.',
+      },
+    ],
+    [
+      'a removed executable location',
+      'on QUERY | FIELD',
+      'on QUERY',
+      {
+        severity: 'breaking',
+        kind: 'DIRECTIVE_LOCATION_REMOVED',
+        coordinate: '@trace',
+        message: 'FIELD was removed from trace. Keep the location: client operations that use the directive there fail validation.',
+      },
+    ],
+  ])('%s', (_name, from, to, expected) => {
+    const changes = directiveChanges(from, to);
+    expect(changes).toContainEqual(expected);
+    expect(changes.filter((c) => c.kind === expected.kind)).toHaveLength(1);
+  });
+});
