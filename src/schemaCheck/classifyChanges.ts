@@ -13,6 +13,7 @@ import {
 import { buildAccessRules, type AccessRule } from '../auth/accessRules';
 import { buildCostModel } from '../complexity/costModel';
 import { BREAKING_ADVICE } from './breakingAdvice';
+import { inputFieldDefaultChanges } from './inputFieldDefaultChanges';
 import { typeSystemDirectiveRemoval } from './typeSystemDirectiveRemovals';
 
 export type Severity = 'breaking' | 'dangerous' | 'safe';
@@ -28,9 +29,10 @@ export interface SchemaChange {
 /**
  * Every difference between two schemas, classified. graphql-js decides what breaks a client
  * (removals; type changes; stricter inputs, since stricter outputs are safe; new required
- * arguments and input fields; interface and union membership) and what is dangerous (default
- * values, new enum values and optional inputs), except that removing a directive, or a location,
- * that only the schema's own definitions could use breaks no client: dangerous. Additions and
+ * arguments and input fields; interface and union membership) and what is dangerous (argument
+ * default values, new enum values and optional inputs), except that removing a directive, or
+ * a location, that only the schema's own definitions could use breaks no client: dangerous.
+ * Input-field defaults, which graphql-js does not compare, are compared here. Additions and
  * deprecations are safe. Access rules are compared separately, per client operation (see
  * checkOperations).
  */
@@ -50,6 +52,7 @@ export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): Schem
   for (const change of findDangerousChanges(base, next)) {
     changes.push({ severity: 'dangerous', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
   }
+  changes.push(...inputFieldDefaultChanges(base, next));
   changes.push(...safeChanges(base, next));
   return changes;
 }

@@ -13,7 +13,9 @@ const BASE = `${DIRECTIVES}
   union Result = Order | Product
   enum Status { OPEN PAID }
   input Filter { status: Status }
-  type Mutation @public { touch(filter: Filter): Order }`;
+  input ProductFilter { active: Boolean = true, tags: [String!] = ["a"], range: Range = { min: 1, max: 9 }, minStock: Int! = 0, since: Int, kind: String! }
+  input Range { min: Int, max: Int }
+  type Mutation @public { touch(filter: Filter): Order, products(filter: ProductFilter): [Order] }`;
 
 const classify = (base: string, next: string) => classifyChanges(schemaFromSdl(base), schemaFromSdl(next));
 const changesFor = (next: string) => classify(BASE, `${DIRECTIVES}\n${next}`).map((c) => [c.severity, c.kind, c.coordinate]);
@@ -234,5 +236,96 @@ describe('classifyChanges: directive removals break clients only where operation
     const changes = directiveChanges(from, to);
     expect(changes).toContainEqual(expected);
     expect(changes.filter((c) => c.kind === expected.kind)).toHaveLength(1);
+  });
+});
+
+describe('classifyChanges: input-field default values', () => {
+  const defaultChanges = (from: string, to: string) => fullChangesFor(edit(from, to)).filter((c) => c.kind.startsWith('INPUT_FIELD_DEFAULT_VALUE'));
+
+  it.each([
+    [
+      'a changed default',
+      'active: Boolean = true',
+      'active: Boolean = false',
+      {
+        severity: 'dangerous',
+        kind: 'INPUT_FIELD_DEFAULT_VALUE_CHANGED',
+        coordinate: 'ProductFilter.active',
+        message:
+          'ProductFilter.active default value changed from true to false: a client that omits the field silently gets different results. Keep the old default, or tell the clients that omit it to send true.',
+      },
+    ],
+    [
+      'a removed default',
+      'active: Boolean = true',
+      'active: Boolean',
+      {
+        severity: 'dangerous',
+        kind: 'INPUT_FIELD_DEFAULT_VALUE_REMOVED',
+        coordinate: 'ProductFilter.active',
+        message:
+          'ProductFilter.active no longer defaults to true: a client that omits the field silently gets the results for no value instead of true. Keep the default, or tell the clients that omit it to send true.',
+      },
+    ],
+    [
+      'an added default',
+      'since: Int',
+      'since: Int = 7',
+      {
+        severity: 'dangerous',
+        kind: 'INPUT_FIELD_DEFAULT_VALUE_ADDED',
+        coordinate: 'ProductFilter.since',
+        message:
+          'ProductFilter.since now defaults to 7: a client that omits the field silently gets the results for 7 instead of no value. Tell the clients that omit it, or add a new field with this default and deprecate this one.',
+      },
+    ],
+    [
+      'a changed default in an input object',
+      'range: Range = { min: 1, max: 9 }',
+      'range: Range = { min: 1, max: 10 }',
+      {
+        severity: 'dangerous',
+        kind: 'INPUT_FIELD_DEFAULT_VALUE_CHANGED',
+        coordinate: 'ProductFilter.range',
+        message:
+          'ProductFilter.range default value changed from {max: 9, min: 1} to {max: 10, min: 1}: a client that omits the field silently gets different results. Keep the old default, or tell the clients that omit it to send {max: 9, min: 1}.',
+      },
+    ],
+    [
+      'a removed default of a non-null field, which clients that omit it must now send',
+      'minStock: Int! = 0',
+      'minStock: Int!',
+      {
+        severity: 'breaking',
+        kind: 'INPUT_FIELD_DEFAULT_VALUE_REMOVED',
+        coordinate: 'ProductFilter.minStock',
+        message: 'ProductFilter.minStock no longer defaults to 0 and is non-null: a client that omits the field now fails validation. Keep the default.',
+      },
+    ],
+    [
+      'an added default of a non-null field, which clients had to send',
+      'kind: String!',
+      'kind: String! = "any"',
+      {
+        severity: 'safe',
+        kind: 'INPUT_FIELD_DEFAULT_VALUE_ADDED',
+        coordinate: 'ProductFilter.kind',
+        message: 'ProductFilter.kind now defaults to "any": clients had to send it, and now may omit it.',
+      },
+    ],
+  ])('%s', (_name, from, to, expected) => {
+    expect(defaultChanges(from, to)).toEqual([expected]);
+  });
+
+  it.each([
+    ['a list default written as its single item', 'tags: [String!] = ["a"]', 'tags: [String!] = "a"'],
+    ['an object default with its fields in another order', 'range: Range = { min: 1, max: 9 }', 'range: Range = { max: 9, min: 1 }'],
+  ])('reports nothing for %s', (_name, from, to) => {
+    expect(fullChangesFor(edit(from, to))).toEqual([]);
+  });
+
+  it('leaves argument defaults to graphql-js, reported once', () => {
+    const changes = fullChangesFor(edit('String = "a"', 'String = "b"'));
+    expect(changes.map((c) => c.kind)).toEqual(['ARG_DEFAULT_VALUE_CHANGE']);
   });
 });
