@@ -14,6 +14,7 @@ import { buildAccessRules, type AccessRule } from '../auth/accessRules';
 import { buildCostModel } from '../complexity/costModel';
 import { BREAKING_ADVICE } from './breakingAdvice';
 import { inputFieldDefaultChanges } from './inputFieldDefaultChanges';
+import { schemaRootChanges } from './schemaRootChanges';
 import { typeSystemDirectiveRemoval } from './typeSystemDirectiveRemovals';
 
 export type Severity = 'breaking' | 'dangerous' | 'safe';
@@ -32,8 +33,8 @@ export interface SchemaChange {
  * arguments and input fields; interface and union membership) and what is dangerous (argument
  * default values, new enum values and optional inputs), except that removing a directive, or
  * a location, that only the schema's own definitions could use breaks no client: dangerous.
- * Input-field defaults, which graphql-js does not compare, are compared here. Additions and
- * deprecations are safe. Access rules are compared separately, per client operation (see
+ * Input-field defaults and schema roots, which graphql-js does not compare, are compared here.
+ * Additions and deprecations are safe. Access rules are compared separately, per client operation (see
  * checkOperations).
  */
 export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
@@ -53,6 +54,7 @@ export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): Schem
     changes.push({ severity: 'dangerous', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
   }
   changes.push(...inputFieldDefaultChanges(base, next));
+  changes.push(...schemaRootChanges(base, next));
   changes.push(...safeChanges(base, next));
   return changes;
 }

@@ -329,3 +329,48 @@ describe('classifyChanges: input-field default values', () => {
     expect(changes.map((c) => c.kind)).toEqual(['ARG_DEFAULT_VALUE_CHANGE']);
   });
 });
+
+describe('classifyChanges: schema roots', () => {
+  const ROOTS = 'type Subscription @public { orderChanged: Order }\ntype Commands @public { touch(filter: Filter): Order }';
+  const rootChanges = (base: string, next: string) =>
+    classify(`${BASE}\n${ROOTS}\n${base}`, `${BASE}\n${ROOTS}\n${next}`).filter((c) => c.kind.startsWith('SCHEMA_ROOT'));
+
+  it.each([
+    [
+      'a removed root',
+      'schema { query: Query mutation: Mutation subscription: Subscription }',
+      'schema { query: Query mutation: Mutation }',
+      {
+        severity: 'breaking',
+        kind: 'SCHEMA_ROOT_REMOVED',
+        coordinate: 'schema.subscription',
+        message:
+          'The subscription root Subscription was removed: every subscription operation fails validation. Keep the root, and remove its fields through the deprecation policy.',
+      },
+    ],
+    [
+      'a replaced root',
+      'schema { query: Query mutation: Mutation }',
+      'schema { query: Query mutation: Commands }',
+      {
+        severity: 'breaking',
+        kind: 'SCHEMA_ROOT_CHANGED',
+        coordinate: 'schema.mutation',
+        message:
+          'The mutation root changed from Mutation to Commands: mutation operations written against Mutation (fragments on it, __typename, its fields) no longer match. Keep Mutation as the root and add the new fields to it.',
+      },
+    ],
+    [
+      'an added root',
+      'schema { query: Query mutation: Mutation }',
+      'schema { query: Query mutation: Mutation subscription: Subscription }',
+      { severity: 'safe', kind: 'SCHEMA_ROOT_ADDED', coordinate: 'schema.subscription', message: 'The subscription root Subscription was added.' },
+    ],
+  ])('%s', (_name, base, next, expected) => {
+    expect(rootChanges(base, next)).toEqual([expected]);
+  });
+
+  it('reports nothing when an explicit schema definition names the default roots', () => {
+    expect(rootChanges('', 'schema { query: Query mutation: Mutation subscription: Subscription }')).toEqual([]);
+  });
+});
