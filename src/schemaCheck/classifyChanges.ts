@@ -3,12 +3,18 @@ import {
   DangerousChangeType,
   findBreakingChanges,
   findDangerousChanges,
+  getNamedType,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
   isIntrospectionType,
   isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLScalarType,
   type GraphQLSchema,
+  type GraphQLType,
 } from 'graphql';
 import { buildAccessRules, type AccessRule } from '../auth/accessRules';
 import { buildCostModel } from '../complexity/costModel';
@@ -55,7 +61,7 @@ export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): Schem
   }
   changes.push(...inputFieldDefaultChanges(base, next));
   changes.push(...schemaRootChanges(base, next));
-  changes.push(...safeChanges(base, next));
+  changes.push(...safeChanges(base, next, changes));
   return changes;
 }
 
@@ -116,13 +122,15 @@ function coordinateOf(kind: string, description: string): string | null {
   }
 }
 
-function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
+function safeChanges(base: GraphQLSchema, next: GraphQLSchema, reported: readonly SchemaChange[]): SchemaChange[] {
   const changes: SchemaChange[] = [];
   const baseTypes = base.getTypeMap();
+  const retypedFields = new Set(reported.filter((c) => c.kind === BreakingChangeType.FIELD_CHANGED_KIND && c.coordinate).map((c) => c.coordinate));
   for (const type of Object.values(next.getTypeMap())) {
     if (isIntrospectionType(type)) continue;
     const before = baseTypes[type.name];
     if (!before) {
+      if (isScalarType(type) && isOnlyANewFieldType(type, next, retypedFields)) continue;
       changes.push({ severity: 'safe', kind: 'TYPE_ADDED', coordinate: type.name, message: `${type.name} was added.` });
       continue;
     }
@@ -166,6 +174,28 @@ function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
     }
   }
   return changes;
+}
+
+/**
+ * Whether a new scalar appears only as the new type of fields whose type change is already
+ * reported (Order.total: Int -> Money), where a separate "Money was added" is noise. Narrow on
+ * purpose: any other new type, or a scalar also used by an argument, a directive argument or a
+ * field whose type change is not reported (a new field), is still listed as added.
+ */
+function isOnlyANewFieldType(scalar: GraphQLScalarType, schema: GraphQLSchema, retypedFields: ReadonlySet<string | null>): boolean {
+  const uses = (type: GraphQLType) => getNamedType(type) === scalar;
+  if (schema.getDirectives().some((d) => d.args.some((a) => uses(a.type)))) return false;
+  let used = false;
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) continue;
+    for (const field of Object.values<GraphQLField<unknown, unknown> | GraphQLInputField>(type.getFields())) {
+      if ('args' in field && field.args.some((a) => uses(a.type))) return false;
+      if (!uses(field.type)) continue;
+      if (!retypedFields.has(`${type.name}.${field.name}`)) return false;
+      used = true;
+    }
+  }
+  return used;
 }
 
 /** How each field's effective access rule changed: `tightened` needs scopes the base did not. */

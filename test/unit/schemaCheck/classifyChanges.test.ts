@@ -374,3 +374,25 @@ describe('classifyChanges: schema roots', () => {
     expect(rootChanges('', 'schema { query: Query mutation: Mutation subscription: Subscription }')).toEqual([]);
   });
 });
+
+describe('classifyChanges: a new scalar that only replaces a field type', () => {
+  const added = (next: string) => fullChangesFor(next).filter((c) => c.kind === 'TYPE_ADDED' || c.kind === 'FIELD_CHANGED_KIND');
+  const retyped = {
+    severity: 'breaking',
+    kind: 'FIELD_CHANGED_KIND',
+    coordinate: 'Order.total',
+    message: 'Order.total changed type from Int! to Money!. Add a new field with the new type and deprecate this one.',
+  };
+
+  it('is named by the type change alone', () => {
+    expect(added(edit('total: Int!', 'total: Money!').concat('\nscalar Money'))).toEqual([retyped]);
+  });
+
+  it.each([
+    ['a new object type', edit('total: Int!', 'total: Money!').concat('\ntype Money @public { amount: Int }')],
+    ['a scalar a new field also uses', edit('total: Int!', 'total: Money! tax: Money').concat('\nscalar Money')],
+    ['a scalar an argument also uses', edit('total: Int!', 'total: Money!').replace('legacy: Int', 'legacy: Money').concat('\nscalar Money')],
+  ])('is still listed as added when it is %s', (_name, next) => {
+    expect(added(next)).toContainEqual({ severity: 'safe', kind: 'TYPE_ADDED', coordinate: 'Money', message: 'Money was added.' });
+  });
+});
