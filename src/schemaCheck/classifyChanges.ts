@@ -3,15 +3,25 @@ import {
   DangerousChangeType,
   findBreakingChanges,
   findDangerousChanges,
+  getNamedType,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
   isIntrospectionType,
   isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLScalarType,
   type GraphQLSchema,
+  type GraphQLType,
 } from 'graphql';
 import { buildAccessRules, type AccessRule } from '../auth/accessRules';
 import { buildCostModel } from '../complexity/costModel';
+import { BREAKING_ADVICE } from './breakingAdvice';
+import { inputFieldDefaultChanges } from './inputFieldDefaultChanges';
+import { schemaRootChanges } from './schemaRootChanges';
+import { typeSystemDirectiveRemoval } from './typeSystemDirectiveRemovals';
 
 export type Severity = 'breaking' | 'dangerous' | 'safe';
 
@@ -26,19 +36,32 @@ export interface SchemaChange {
 /**
  * Every difference between two schemas, classified. graphql-js decides what breaks a client
  * (removals; type changes; stricter inputs, since stricter outputs are safe; new required
- * arguments and input fields; interface and union membership) and what is dangerous (default
- * values, new enum values and optional inputs). Additions and deprecations are safe. Access
- * rules are compared separately, per client operation (see checkOperations).
+ * arguments and input fields; interface and union membership) and what is dangerous (argument
+ * default values, new enum values and optional inputs), except that removing a directive, or
+ * a location, that only the schema's own definitions could use breaks no client: dangerous.
+ * Input-field defaults and schema roots, which graphql-js does not compare, are compared here.
+ * Additions and deprecations are safe. Access rules are compared separately, per client operation (see
+ * checkOperations).
  */
 export function classifyChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
   const changes: SchemaChange[] = [];
   for (const change of findBreakingChanges(base, next)) {
-    changes.push({ severity: 'breaking', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
+    const reclassified = typeSystemDirectiveRemoval(change, base);
+    if (reclassified) {
+      changes.push(reclassified);
+      continue;
+    }
+    const coordinate = coordinateOf(change.type, change.description);
+    const judgedByPolicy = isJudgedByDeprecationPolicy({ kind: change.type, coordinate });
+    const message = judgedByPolicy ? change.description : `${change.description} ${BREAKING_ADVICE[change.type]}`;
+    changes.push({ severity: 'breaking', kind: change.type, coordinate, message });
   }
   for (const change of findDangerousChanges(base, next)) {
     changes.push({ severity: 'dangerous', kind: change.type, coordinate: coordinateOf(change.type, change.description), message: change.description });
   }
-  changes.push(...safeChanges(base, next));
+  changes.push(...inputFieldDefaultChanges(base, next));
+  changes.push(...schemaRootChanges(base, next));
+  changes.push(...safeChanges(base, next, changes));
   return changes;
 }
 
@@ -48,6 +71,11 @@ export const REMOVAL_KINDS: ReadonlySet<string> = new Set([
   BreakingChangeType.VALUE_REMOVED_FROM_ENUM,
   BreakingChangeType.ARG_REMOVED,
 ]);
+
+/** runCheck judges these removals by the registry and usage, and its verdict is their advice. */
+export function isJudgedByDeprecationPolicy<C extends Pick<SchemaChange, 'kind' | 'coordinate'>>(change: C): change is C & { coordinate: string } {
+  return REMOVAL_KINDS.has(change.kind) && change.coordinate !== null;
+}
 
 function coordinateOf(kind: string, description: string): string | null {
   let m: RegExpExecArray | null;
@@ -74,6 +102,19 @@ function coordinateOf(kind: string, description: string): string | null {
     case DangerousChangeType.OPTIONAL_INPUT_FIELD_ADDED:
       m = /field (\w+) on input type (\w+)/.exec(description);
       return m ? `${m[2]}.${m[1]}` : null;
+    case BreakingChangeType.DIRECTIVE_REMOVED:
+      m = /^(\w+) was removed\.$/.exec(description);
+      return m ? `@${m[1]}` : null;
+    case BreakingChangeType.DIRECTIVE_LOCATION_REMOVED:
+    case BreakingChangeType.DIRECTIVE_REPEATABLE_REMOVED:
+      m = /was removed from (\w+)\.$/.exec(description);
+      return m ? `@${m[1]}` : null;
+    case BreakingChangeType.DIRECTIVE_ARG_REMOVED:
+      m = /^(\w+) was removed from (\w+)\.$/.exec(description);
+      return m ? `@${m[2]}(${m[1]}:)` : null;
+    case BreakingChangeType.REQUIRED_DIRECTIVE_ARG_ADDED:
+      m = /arg (\w+) on directive (\w+)/.exec(description);
+      return m ? `@${m[2]}(${m[1]}:)` : null;
     case DangerousChangeType.IMPLEMENTED_INTERFACE_ADDED:
       return /implemented by (\w+)/.exec(description)?.[1] ?? null;
     default:
@@ -81,13 +122,15 @@ function coordinateOf(kind: string, description: string): string | null {
   }
 }
 
-function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
+function safeChanges(base: GraphQLSchema, next: GraphQLSchema, reported: readonly SchemaChange[]): SchemaChange[] {
   const changes: SchemaChange[] = [];
   const baseTypes = base.getTypeMap();
+  const retypedFields = new Set(reported.filter((c) => c.kind === BreakingChangeType.FIELD_CHANGED_KIND && c.coordinate).map((c) => c.coordinate));
   for (const type of Object.values(next.getTypeMap())) {
     if (isIntrospectionType(type)) continue;
     const before = baseTypes[type.name];
     if (!before) {
+      if (isScalarType(type) && isOnlyANewFieldType(type, next, retypedFields)) continue;
       changes.push({ severity: 'safe', kind: 'TYPE_ADDED', coordinate: type.name, message: `${type.name} was added.` });
       continue;
     }
@@ -131,6 +174,28 @@ function safeChanges(base: GraphQLSchema, next: GraphQLSchema): SchemaChange[] {
     }
   }
   return changes;
+}
+
+/**
+ * Whether a new scalar appears only as the new type of fields whose type change is already
+ * reported (Order.total: Int -> Money), where a separate "Money was added" is noise. Narrow on
+ * purpose: any other new type, or a scalar also used by an argument, a directive argument or a
+ * field whose type change is not reported (a new field), is still listed as added.
+ */
+function isOnlyANewFieldType(scalar: GraphQLScalarType, schema: GraphQLSchema, retypedFields: ReadonlySet<string | null>): boolean {
+  const uses = (type: GraphQLType) => getNamedType(type) === scalar;
+  if (schema.getDirectives().some((d) => d.args.some((a) => uses(a.type)))) return false;
+  let used = false;
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) continue;
+    for (const field of Object.values<GraphQLField<unknown, unknown> | GraphQLInputField>(type.getFields())) {
+      if ('args' in field && field.args.some((a) => uses(a.type))) return false;
+      if (!uses(field.type)) continue;
+      if (!retypedFields.has(`${type.name}.${field.name}`)) return false;
+      used = true;
+    }
+  }
+  return used;
 }
 
 /** How each field's effective access rule changed: `tightened` needs scopes the base did not. */

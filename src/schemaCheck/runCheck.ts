@@ -1,6 +1,6 @@
 import { listGraphQLFiles } from '../server/buildSchema';
 import type { OperationLimits } from '../policies/limitsPolicy';
-import { classifyChanges, policyChanges, REMOVAL_KINDS, type SchemaChange } from './classifyChanges';
+import { classifyChanges, isJudgedByDeprecationPolicy, policyChanges, type SchemaChange } from './classifyChanges';
 import { checkOperations, type OperationReport } from './checkOperations';
 import type { SchemaVersion } from './schemaSources';
 
@@ -42,7 +42,7 @@ export function runCheck(base: SchemaVersion, next: SchemaVersion, options: Chec
   const removals: RemovalVerdict[] = [];
   const failures: string[] = [];
   for (const change of changes.filter((c) => c.severity === 'breaking')) {
-    if (REMOVAL_KINDS.has(change.kind) && change.coordinate) {
+    if (isJudgedByDeprecationPolicy(change)) {
       const verdict = judgeRemoval(change.coordinate, base, options);
       removals.push(verdict);
       if (!verdict.allowed) failures.push(`${change.message} ${verdict.reason}`);

@@ -185,6 +185,23 @@ describe('schema:check', () => {
     expect(run.report.failures).toContainEqual(expect.stringMatching(/web-shop\/OrderHistory costs \d+, above the maximum of 10000/));
   }, 60_000);
 
+  it('passes removing directive locations only the SDL uses, and lists them as dangerous', async () => {
+    const r = repo();
+    edit(r, 'schema/base/directives.graphql', 'on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM', 'on FIELD_DEFINITION | OBJECT | INTERFACE');
+    const run = await check(r);
+    expect(run.code).toBe(0);
+    expect(run.report.failures).toEqual([]);
+    expect(run.report.changes).toContainEqual(
+      expect.objectContaining({
+        severity: 'dangerous',
+        kind: 'DIRECTIVE_LOCATION_REMOVED',
+        coordinate: '@cost',
+        message: expect.stringMatching(/^Directive @cost can no longer be used on SCALAR/),
+      }),
+    );
+    expect(run.report.changes.filter((c: any) => c.severity === 'breaking')).toEqual([]);
+  }, 60_000);
+
   it('fails a tightened access rule on a field that client operations use', async () => {
     const r = repo();
     edit(r, 'schema/orders/orders.graphql', '  status: OrderStatus!\n', '  status: OrderStatus! @auth(requires: [ADMIN])\n');
