@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import pg from 'pg';
 import { testDatabaseUrl } from '../helpers/testServer';
 
@@ -12,6 +13,7 @@ import { testDatabaseUrl } from '../helpers/testServer';
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'src/cli/schemaCheck.ts');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const validateReport = new Ajv2020().compile(JSON.parse(readFileSync(path.join(ROOT, 'docs/schema-check-report.schema.json'), 'utf8')));
 
 interface Run {
   code: number | null;
@@ -78,6 +80,7 @@ describe('schema:check', () => {
     );
     const run = await check(r);
     expect(run.code).toBe(0);
+    expect(validateReport(run.report) ? [] : validateReport.errors).toEqual([]);
     expect(run.report.changes).toContainEqual(expect.objectContaining({ severity: 'safe', coordinate: 'Order.note' }));
     expect(run.report.operations.map((o: any) => `${o.client}/${o.name}`)).toEqual([
       'support-bff/CustomerOrders',
