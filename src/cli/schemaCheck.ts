@@ -9,17 +9,22 @@ import { baseVersion, workingTreeVersion } from '../schemaCheck/schemaSources';
 import { listSchemaFiles } from '../server/buildSchema';
 import { parseCli, runCli, UsageError } from './cli';
 
-const USAGE = `Usage: npm run schema:check -- [--base <git ref | SDL file>] [--format text|markdown|json]
-                              [--documents <dir>] [--usage-days 7] [--execute]
+const USAGE = `Usage: npm run schema:check -- [--base <git ref | SDL file>] [--base-registry <file>]
+                              [--format text|markdown|json] [--documents <dir>] [--usage-days 7] [--execute]
 Compares the working tree's schema/ with the base (default: the merge base with main, else
 schema/snapshot.graphql), checks every client operation under --documents (default
 schema/operations), and exits 1 when the change would break a client. With DATABASE_URL it
-also reads deprecated-field usage, and --execute runs each operation at two page sizes.`;
+also reads deprecated-field usage, and --execute runs each operation at two page sizes.
+
+  --base-registry  the deprecation registry that went with the base, which decides what the
+                   change may remove (default: a git ref's own; for an SDL file, the one
+                   committed at HEAD, or the working tree's in a repository with no commits)`;
 
 runCli(
   async () => {
     const { values } = parseCli(USAGE, {
       base: { type: 'string' },
+      'base-registry': { type: 'string' },
       format: { type: 'string', default: 'text' },
       documents: { type: 'string' },
       'usage-days': { type: 'string', default: '7' },
@@ -34,7 +39,7 @@ runCli(
     const databaseUrl = config.database.url;
     if (values.execute && !databaseUrl) throw new UsageError('--execute needs DATABASE_URL: a migrated, seeded database to run the operations against.');
 
-    const base = baseVersion(repo, values.base);
+    const base = baseVersion(repo, { base: values.base, baseRegistry: values['base-registry'] });
     const next = workingTreeVersion(repo, listSchemaFiles);
     let recentUsage: Map<string, number> | null = null;
     if (databaseUrl) {

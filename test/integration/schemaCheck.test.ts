@@ -148,6 +148,51 @@ describe('schema:check', () => {
       ]);
     }, 60_000);
 
+    const sunsetPassed = (d: string) =>
+      edit(
+        d,
+        'schema/deprecations.yaml',
+        'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team',
+        'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team',
+      );
+
+    it('is allowed against an SDL file base, judged by the registry committed at HEAD rather than the one the change edits', async () => {
+      const r = repo(sunsetPassed);
+      removeIt(r);
+      const run = await check(r, ['--base', 'schema/snapshot.graphql']);
+      expect(run.report.failures).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.report.base).toBe('schema/snapshot.graphql (deprecations from HEAD:schema/deprecations.yaml)');
+      expect(run.report.removals).toEqual([{ coordinate: 'Product.priceCents', allowed: true, reason: expect.stringMatching(/sunset 2026-01-01 has passed/) }]);
+    }, 60_000);
+
+    it('is allowed against the snapshot, the baseline when there is no main branch', async () => {
+      const r = repo(sunsetPassed);
+      execFileSync('git', ['branch', '-qD', 'main'], { cwd: r });
+      removeIt(r);
+      const run = await check(r);
+      expect(run.report.failures).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.report.base).toBe('committed snapshot (no merge base with main)');
+    }, 60_000);
+
+    it('is judged by the registry --base-registry names, in a repository with no commits to read one from', async () => {
+      const r = mkdtempSync(path.join(tmpdir(), 'schema-check-'));
+      repos.push(r);
+      cpSync(path.join(ROOT, 'schema'), path.join(r, 'schema'), { recursive: true });
+      execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: r });
+      sunsetPassed(r);
+      cpSync(path.join(r, 'schema/deprecations.yaml'), path.join(r, 'released-deprecations.yaml'));
+      removeIt(r);
+      const withoutIt = await check(r, ['--base', 'schema/snapshot.graphql']);
+      expect(withoutIt.code).toBe(1);
+      expect(withoutIt.report.failures[0]).toMatch(/Product.priceCents was removed\. It was never deprecated/);
+      const run = await check(r, ['--base', 'schema/snapshot.graphql', '--base-registry', 'released-deprecations.yaml']);
+      expect(run.report.failures).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.report.base).toBe('schema/snapshot.graphql (deprecations from released-deprecations.yaml)');
+    }, 60_000);
+
     it('is blocked when the usage data shows recent use', async () => {
       const r = repo((d) =>
         edit(
