@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildASTSchema, parse, type GraphQLSchema } from 'graphql';
+import { buildASTSchema, concatAST, GraphQLError, parse, Source, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { validateSDL } from 'graphql/validation/validate';
 import { parseRegistry, type DeprecationRegistry } from '../deprecations/registry';
 
 const REGISTRY_PATH = 'schema/deprecations.yaml';
+const SNAPSHOT_PATH = 'schema/snapshot.graphql';
 
 /** A schema to compare, with the deprecation registry that went with it. */
 export interface SchemaVersion {
@@ -15,8 +17,43 @@ export interface SchemaVersion {
   registrySource: string | null;
 }
 
-export function schemaFromSdl(sdl: string): GraphQLSchema {
-  return buildASTSchema(parse(sdl));
+/** The check could not run: a baseline, file or SDL it cannot read. Its message is all the user needs. */
+export class SchemaSourceError extends Error {
+  override readonly name = 'SchemaSourceError';
+}
+
+export interface SdlFile {
+  /** How messages name the file: a path, or ref:path for a git ref's. */
+  name: string;
+  text: string;
+}
+
+/**
+ * The schema the SDL files define together. Each file is parsed on its own, so that an error
+ * names the file and the line in it ("schema/orders/orders.graphql:12:3: Syntax Error: ...").
+ */
+export function schemaFromFiles(files: SdlFile[]): GraphQLSchema {
+  const documents = files.map(({ name, text }) => {
+    try {
+      return parse(new Source(text, name));
+    } catch (error) {
+      if (error instanceof GraphQLError) throw new SchemaSourceError(locate(error));
+      throw error;
+    }
+  });
+  const document: DocumentNode = concatAST(documents);
+  const errors = validateSDL(document);
+  if (errors.length) throw new SchemaSourceError(errors.map(locate).join('\n'));
+  return buildASTSchema(document, { assumeValidSDL: true });
+}
+
+export function schemaFromSdl(sdl: string, name = 'SDL'): GraphQLSchema {
+  return schemaFromFiles([{ name, text: sdl }]);
+}
+
+function locate(error: GraphQLError): string {
+  const where = error.source && error.locations?.[0];
+  return where ? `${error.source.name}:${where.line}:${where.column}: ${error.message}` : error.message;
 }
 
 /** The working tree's schema/ (sources only) and registry. */
@@ -24,7 +61,7 @@ export function workingTreeVersion(repo: string, listSchemaFiles: (dir: string) 
   const files = listSchemaFiles(path.join(repo, 'schema'));
   return {
     label: 'working tree',
-    schema: schemaFromSdl(files.map((f) => readFileSync(f, 'utf8')).join('\n')),
+    schema: schemaFromFiles(files.map((f) => ({ name: path.relative(repo, f), text: readFileSync(f, 'utf8') }))),
     ...workingTreeRegistry(repo),
   };
 }
@@ -45,14 +82,22 @@ export interface BaseOptions {
 export function baseVersion(repo: string, { base, baseRegistry }: BaseOptions = {}): SchemaVersion {
   const explicitRegistry = baseRegistry === undefined ? undefined : registryFromFile(repo, baseRegistry);
   if (base && existsSync(path.resolve(repo, base))) return fileVersion(repo, base, explicitRegistry);
+  if (base && !isCommit(repo, base)) throw new SchemaSourceError(`--base ${base}: no such git ref or file`);
   const ref = base ?? mergeBaseWithMain(repo);
-  if (!ref) return { ...fileVersion(repo, 'schema/snapshot.graphql', explicitRegistry), label: 'committed snapshot (no merge base with main)' };
+  if (!ref) {
+    if (!existsSync(path.join(repo, SNAPSHOT_PATH))) {
+      throw new SchemaSourceError(
+        `No baseline: no main branch to take the merge base with, and no ${SNAPSHOT_PATH}. Name one with --base <git ref | SDL file>.`,
+      );
+    }
+    return { ...fileVersion(repo, SNAPSHOT_PATH, explicitRegistry), label: 'committed snapshot (no merge base with main)' };
+  }
   const files = git(repo, ['ls-tree', '-r', '--name-only', ref, '--', 'schema'])
     .split('\n')
-    .filter((f) => f.endsWith('.graphql') && f !== 'schema/snapshot.graphql' && !f.startsWith('schema/operations/'));
-  if (files.length === 0) throw new Error(`${ref} has no schema/*.graphql files to compare with.`);
-  const sdl = files.map((f) => git(repo, ['show', `${ref}:${f}`])).join('\n');
-  return { label: ref, schema: schemaFromSdl(sdl), ...(explicitRegistry ?? committedRegistry(repo, ref)) };
+    .filter((f) => f.endsWith('.graphql') && f !== SNAPSHOT_PATH && !f.startsWith('schema/operations/'));
+  if (files.length === 0) throw new SchemaSourceError(`--base ${ref}: it has no schema/*.graphql files to compare with.`);
+  const schema = schemaFromFiles(files.map((f) => ({ name: `${ref}:${f}`, text: git(repo, ['show', `${ref}:${f}`]) })));
+  return { label: ref, schema, ...(explicitRegistry ?? committedRegistry(repo, ref)) };
 }
 
 type RegistryVersion = Pick<SchemaVersion, 'registry' | 'registrySource'>;
@@ -62,7 +107,7 @@ function fileVersion(repo: string, file: string, explicitRegistry: RegistryVersi
   const label = path.relative(repo, path.resolve(repo, file));
   return {
     label: `${label} (deprecations from ${registry.registrySource ?? 'nowhere: none'})`,
-    schema: schemaFromSdl(readFileSync(path.resolve(repo, file), 'utf8')),
+    schema: schemaFromSdl(readFileSync(path.resolve(repo, file), 'utf8'), label),
     ...registry,
   };
 }
@@ -87,12 +132,17 @@ function committedRegistry(repo: string, ref: string): RegistryVersion {
 
 function registryFromFile(repo: string, file: string): RegistryVersion {
   const full = path.resolve(repo, file);
+  if (!existsSync(full)) throw new SchemaSourceError(`--base-registry ${file}: no such file`);
   return { registry: parseRegistry(readFileSync(full, 'utf8'), file), registrySource: file };
 }
 
 function hasCommits(repo: string): boolean {
+  return isCommit(repo, 'HEAD');
+}
+
+function isCommit(repo: string, ref: string): boolean {
   try {
-    git(repo, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    git(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
     return true;
   } catch {
     return false;

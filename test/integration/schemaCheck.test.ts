@@ -16,6 +16,7 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 interface Run {
   code: number | null;
   stdout: string;
+  stderr: string;
   report: any;
 }
 
@@ -54,7 +55,7 @@ function check(repo: string, args: string[] = [], env: Record<string, string> = 
       } catch {
         report = { stderr };
       }
-      resolve({ code, stdout, report });
+      resolve({ code, stdout, stderr, report });
     });
   });
 }
@@ -66,6 +67,16 @@ const repo = (prepare?: (repo: string) => void) => {
   repos.push(r);
   return r;
 };
+
+const STACK = /\n\s+at /;
+
+/** The check could not run: exit 2, one message on stderr that names the place to fix, no stack trace. */
+function expectCouldNotRun(run: Run, message: string | RegExp): void {
+  expect(run.stderr.trim()).toMatch(message);
+  expect(run.stderr).not.toMatch(STACK);
+  expect(run.stdout).toBe('');
+  expect(run.code).toBe(2);
+}
 
 describe('schema:check', () => {
   it('passes an unchanged schema and a safe addition, reporting every client operation', async () => {
@@ -252,4 +263,39 @@ describe('schema:check', () => {
       expect.stringMatching(/web-shop\/OrderHistory sends more SQL statements at a larger page size \(\d+ → \d+\): an N\+1 regression/),
     );
   }, 120_000);
+
+  describe('when the check cannot run', () => {
+    it('names the file, line and column of an SDL syntax error, in the file where it is', async () => {
+      const r = repo();
+      const file = 'schema/base/money.graphql';
+      writeFileSync(path.join(r, file), `${readFileSync(path.join(r, file), 'utf8')}\ntype Broken {`);
+      const lines = readFileSync(path.join(r, file), 'utf8').split('\n');
+      expectCouldNotRun(await check(r), `${file}:${lines.length}:${lines.at(-1)!.length + 1}: Syntax Error: Expected Name, found <EOF>.`);
+      const ordersFile = 'schema/orders/orders.graphql';
+      execFileSync('git', ['checkout', '-q', '--', file], { cwd: r });
+      edit(r, ordersFile, '  status: OrderStatus!\n', '  status: OrderStatus!\n  broken(: Int\n');
+      const line = readFileSync(path.join(r, ordersFile), 'utf8').split('\n').indexOf('  broken(: Int') + 1;
+      expectCouldNotRun(await check(r), `${ordersFile}:${line}:10: Syntax Error: Expected Name, found ":".`);
+    }, 60_000);
+
+    it('says which --base it cannot find, as a git ref or a file', async () => {
+      const r = repo();
+      expectCouldNotRun(await check(r, ['--base', 'nosuchref']), /^--base nosuchref: no such git ref or file$/);
+      expectCouldNotRun(await check(r, ['--base', 'old/schema.graphql']), /^--base old\/schema\.graphql: no such git ref or file$/);
+      expectCouldNotRun(await check(r, ['--base', 'schema/snapshot.graphql', '--base-registry', 'old.yaml']), /^--base-registry old\.yaml: no such file$/);
+    }, 60_000);
+
+    it('names the file, line and column of broken YAML in the registry', async () => {
+      const r = repo();
+      edit(r, 'schema/deprecations.yaml', '    reason: Renamed TOTAL_AMOUNT.', '    reason: Renamed: TOTAL_AMOUNT.');
+      const line = readFileSync(path.join(r, 'schema/deprecations.yaml'), 'utf8').split('\n').indexOf('    reason: Renamed: TOTAL_AMOUNT.') + 1;
+      expectCouldNotRun(await check(r), new RegExp(`^schema/deprecations\\.yaml:${line}:\\d+: .*\\(not valid YAML\\)$`));
+    }, 60_000);
+
+    it('names the entry of a removeAfter that is not a date', async () => {
+      const r = repo();
+      edit(r, 'schema/deprecations.yaml', 'removeAfter: 2027-02-24', 'removeAfter: 2027-13-45');
+      expectCouldNotRun(await check(r), /^schema\/deprecations\.yaml: OrderSortField\.TOTAL: removeAfter 2027-13-45 is not a date \(YYYY-MM-DD\)$/);
+    }, 60_000);
+  });
 });
