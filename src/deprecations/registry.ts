@@ -120,12 +120,13 @@ export interface RegistryDisagreement {
 
 /**
  * The SDL and the registry must agree both ways: every @deprecated coordinate has an entry
- * with the same reason, and every entry names a coordinate the SDL deprecates.
+ * with the same reason, and every entry names a coordinate the SDL deprecates. In coordinate
+ * order, then the registry's.
  */
 export function findRegistryDisagreements(schema: GraphQLSchema, registry: DeprecationRegistry): RegistryDisagreement[] {
   const inSchema = deprecatedCoordinates(schema);
   const found: RegistryDisagreement[] = [];
-  for (const [coordinate, reason] of inSchema) {
+  for (const [coordinate, reason] of [...inSchema].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const entry = registry.get(coordinate);
     if (!entry) {
       found.push({

@@ -264,6 +264,48 @@ describe('schema:check', () => {
     );
   }, 120_000);
 
+  describe('the changed SDL and registry must agree', () => {
+    const entry = (coordinate: string, reason: string) =>
+      `  - coordinate: ${coordinate}\n    reason: ${reason}\n    replacement: nothing\n    deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: orders-team\n`;
+
+    it('fails a deprecation without an entry, an entry without a deprecation or coordinate, and a reason that differs, naming each and what to do', async () => {
+      const r = repo();
+      edit(r, 'schema/orders/orders.graphql', '  status: OrderStatus!\n', '  status: OrderStatus! @deprecated(reason: "Use state.")\n');
+      edit(r, 'schema/orders/orders.graphql', '  CANCELLED\n', '  CANCELLED @deprecated(reason: "Use VOIDED.")\n');
+      edit(
+        r,
+        'schema/orders/orders.graphql',
+        '    first: Int\n    "Return orders after',
+        '    first: Int @deprecated(reason: "Use limit.")\n    "Return orders after',
+      );
+      edit(r, 'schema/deprecations.yaml', 'reason: Use price, which carries its currency.', 'reason: Use price.');
+      writeFileSync(
+        path.join(r, 'schema/deprecations.yaml'),
+        `${readFileSync(path.join(r, 'schema/deprecations.yaml'), 'utf8')}${entry('Order.itemCount', 'Count the items.')}${entry('Order.legacyTotal', 'Use total.')}`,
+      );
+      const run = await check(r);
+      expect(run.code).toBe(1);
+      expect(run.report.failures).toEqual([
+        'Order.status is @deprecated in the SDL but has no entry in schema/deprecations.yaml: add one (coordinate, reason, replacement, deprecatedOn, removeAfter, owner), or remove the @deprecated.',
+        'OrderStatus.CANCELLED is @deprecated in the SDL but has no entry in schema/deprecations.yaml: add one (coordinate, reason, replacement, deprecatedOn, removeAfter, owner), or remove the @deprecated.',
+        'Product.priceCents: the registry\'s reason "Use price." differs from the SDL\'s "Use price, which carries its currency.": make them the same, word for word.',
+        'Query.orders(first:) is @deprecated in the SDL but has no entry in schema/deprecations.yaml: add one (coordinate, reason, replacement, deprecatedOn, removeAfter, owner), or remove the @deprecated.',
+        'Order.itemCount has a registry entry but is not @deprecated in the SDL: deprecate it with @deprecated(reason: "Count the items."), or delete the entry.',
+        'Order.legacyTotal has a registry entry but is not in the SDL: delete the entry (a removed coordinate leaves the registry with it), or correct its coordinate.',
+      ]);
+    }, 60_000);
+
+    it('fails a deleted registry while the SDL deprecates coordinates', async () => {
+      const r = repo();
+      rmSync(path.join(r, 'schema/deprecations.yaml'));
+      const run = await check(r);
+      expect(run.code).toBe(1);
+      expect(run.report.failures).toEqual([
+        'schema/deprecations.yaml is missing, but the SDL deprecates Order.totalCents, OrderSortField.TOTAL, Product.priceCents: restore it (git checkout HEAD -- schema/deprecations.yaml) with an entry for each, or remove their @deprecated.',
+      ]);
+    }, 60_000);
+  });
+
   describe('when the check cannot run', () => {
     it('names the file, line and column of an SDL syntax error, in the file where it is', async () => {
       const r = repo();
