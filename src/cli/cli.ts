@@ -29,18 +29,20 @@ export function parseCli<O extends Options>(usage: string, options: O, { positio
   }
 }
 
+type ErrorClass = abstract new (...args: never[]) => Error;
+
 /**
  * Runs a command's main, which resolves to its exit code (0 by default): what the user can fix
  * (a usage mistake, a bad setting, a database that is unreachable, unmigrated or in use by a
- * server) is printed as a message with exit 2; an unexpected failure prints its message and
- * exits with `failureCode` (1; a command whose 1 means something else, like the schema check's
- * "this change breaks a client", sets another).
+ * server, and the command's own `userErrors`) is printed as a message with exit 2; an
+ * unexpected failure prints its message and exits with `failureCode` (1; a command whose 1
+ * means something else, like the schema check's "this change breaks a client", sets another).
  */
-export function runCli(main: () => Promise<number | void>, { failureCode = 1 } = {}): void {
+export function runCli(main: () => Promise<number | void>, { failureCode = 1, userErrors = [] as ErrorClass[] } = {}): void {
   main().then(
     (code) => process.exit(code ?? 0),
     (error: unknown) => {
-      const expected = [UsageError, ConfigError, DatabaseSetupError, EmbeddedDatabaseInUseError].some((type) => error instanceof type);
+      const expected = [UsageError, ConfigError, DatabaseSetupError, EmbeddedDatabaseInUseError, ...userErrors].some((type) => error instanceof type);
       console.error(expected ? (error as Error).message : `Failed: ${(error as Error).message}`);
       process.exit(expected ? 2 : failureCode);
     },

@@ -1,25 +1,32 @@
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { connectDatabase } from '../db/database';
+import { DeprecationRegistryError } from '../deprecations/registry';
 import { usageSince } from '../deprecations/usageQueries';
 import { executeOperations } from '../schemaCheck/executeOperations';
 import { formatReport, type ReportFormat } from '../schemaCheck/formatReport';
 import { runCheck } from '../schemaCheck/runCheck';
-import { baseVersion, workingTreeVersion } from '../schemaCheck/schemaSources';
+import { baseVersion, SchemaSourceError, workingTreeVersion } from '../schemaCheck/schemaSources';
 import { listSchemaFiles } from '../server/buildSchema';
 import { parseCli, runCli, UsageError } from './cli';
 
-const USAGE = `Usage: npm run schema:check -- [--base <git ref | SDL file>] [--format text|markdown|json]
-                              [--documents <dir>] [--usage-days 7] [--execute]
+const USAGE = `Usage: npm run schema:check -- [--base <git ref | SDL file>] [--base-registry <file>]
+                              [--format text|markdown|json] [--documents <dir>] [--usage-days 7] [--execute]
 Compares the working tree's schema/ with the base (default: the merge base with main, else
 schema/snapshot.graphql), checks every client operation under --documents (default
-schema/operations), and exits 1 when the change would break a client. With DATABASE_URL it
-also reads deprecated-field usage, and --execute runs each operation at two page sizes.`;
+schema/operations), and exits 1 when the change would break a client or the deprecation policy,
+2 when the check could not run (a base, SDL file or registry it cannot read). With DATABASE_URL it
+also reads deprecated-field usage, and --execute runs each operation at two page sizes.
+
+  --base-registry  the deprecation registry that went with the base, which decides what the
+                   change may remove (default: a git ref's own; for an SDL file, the one
+                   committed at HEAD, or the working tree's in a repository with no commits)`;
 
 runCli(
   async () => {
     const { values } = parseCli(USAGE, {
       base: { type: 'string' },
+      'base-registry': { type: 'string' },
       format: { type: 'string', default: 'text' },
       documents: { type: 'string' },
       'usage-days': { type: 'string', default: '7' },
@@ -34,7 +41,7 @@ runCli(
     const databaseUrl = config.database.url;
     if (values.execute && !databaseUrl) throw new UsageError('--execute needs DATABASE_URL: a migrated, seeded database to run the operations against.');
 
-    const base = baseVersion(repo, values.base);
+    const base = baseVersion(repo, { base: values.base, baseRegistry: values['base-registry'] });
     const next = workingTreeVersion(repo, listSchemaFiles);
     let recentUsage: Map<string, number> | null = null;
     if (databaseUrl) {
@@ -68,5 +75,7 @@ runCli(
     console.log(formatReport(result, executions, format));
     return result.failures.length ? 1 : 0;
   },
-  { failureCode: 2 },
+  // Exit 1 means "this change breaks a client or the policy"; a check that could not run (a
+  // baseline, SDL or registry it cannot read) exits 2, with the message alone.
+  { failureCode: 2, userErrors: [SchemaSourceError, DeprecationRegistryError] },
 );

@@ -1,3 +1,4 @@
+import { findRegistryDisagreements } from '../deprecations/registry';
 import { listGraphQLFiles } from '../server/buildSchema';
 import type { OperationLimits } from '../policies/limitsPolicy';
 import { classifyChanges, isJudgedByDeprecationPolicy, policyChanges, type SchemaChange } from './classifyChanges';
@@ -31,10 +32,11 @@ export interface CheckOptions {
 }
 
 /**
- * The verdict on a schema change. A removal passes only when its coordinate was in the
- * registry past its removeAfter date and (when usage data is available) nobody used it in the
- * last days; any other breaking change fails, and so does any client operation the change
- * breaks, prices over the maximum, or newly forbids.
+ * The verdict on a schema change. The changed SDL and registry must agree (as start-up demands).
+ * A removal passes only when its coordinate was in the base's registry past its removeAfter date
+ * and (when usage data is available) nobody used it in the last days; any other breaking change
+ * fails, and so does any client operation the change breaks, prices over the maximum, or newly
+ * forbids.
  */
 export function runCheck(base: SchemaVersion, next: SchemaVersion, options: CheckOptions): CheckResult {
   const changes = [...classifyChanges(base.schema, next.schema), ...policyChanges(base.schema, next.schema)];
@@ -56,7 +58,21 @@ export function runCheck(base: SchemaVersion, next: SchemaVersion, options: Chec
     if (op.overBudget) failures.push(`${label} costs ${op.costAfter}, above the maximum of ${options.limits.maxCost}.`);
     for (const r of op.newlyRestricted) failures.push(`${label} uses ${r.coordinate}, whose access rule tightened from ${r.before} to ${r.after}.`);
   }
+  // Last: a removal judged above usually explains its registry entry left behind.
+  failures.push(...registryFailures(next));
   return { base: base.label, next: next.label, changes, removals, operations, failures };
+}
+
+/** Where the SDL and its registry disagree, each with what to do: a change that leaves them so would stop the server starting. */
+function registryFailures(next: SchemaVersion): string[] {
+  const disagreements = findRegistryDisagreements(next.schema, next.registry);
+  if (next.registrySource === null && disagreements.length) {
+    const coordinates = disagreements.map((d) => d.coordinate).join(', ');
+    return [
+      `schema/deprecations.yaml is missing, but the SDL deprecates ${coordinates}: restore it (git checkout HEAD -- schema/deprecations.yaml) with an entry for each, or remove their @deprecated.`,
+    ];
+  }
+  return disagreements.map((d) => `${d.problem}: ${d.remedy}.`);
 }
 
 function judgeRemoval(coordinate: string, base: SchemaVersion, options: CheckOptions): RemovalVerdict {

@@ -18,6 +18,7 @@ const validateReport = new Ajv2020().compile(JSON.parse(readFileSync(path.join(R
 interface Run {
   code: number | null;
   stdout: string;
+  stderr: string;
   report: any;
 }
 
@@ -56,7 +57,7 @@ function check(repo: string, args: string[] = [], env: Record<string, string> = 
       } catch {
         report = { stderr };
       }
-      resolve({ code, stdout, report });
+      resolve({ code, stdout, stderr, report });
     });
   });
 }
@@ -68,6 +69,16 @@ const repo = (prepare?: (repo: string) => void) => {
   repos.push(r);
   return r;
 };
+
+const STACK = /\n\s+at /;
+
+/** The check could not run: exit 2, one message on stderr that names the place to fix, no stack trace. */
+function expectCouldNotRun(run: Run, message: string | RegExp): void {
+  expect(run.stderr.trim()).toMatch(message);
+  expect(run.stderr).not.toMatch(STACK);
+  expect(run.stdout).toBe('');
+  expect(run.code).toBe(2);
+}
 
 describe('schema:check', () => {
   it('passes an unchanged schema and a safe addition, reporting every client operation', async () => {
@@ -151,6 +162,51 @@ describe('schema:check', () => {
       ]);
     }, 60_000);
 
+    const sunsetPassed = (d: string) =>
+      edit(
+        d,
+        'schema/deprecations.yaml',
+        'deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: catalog-team',
+        'deprecatedOn: 2025-06-01\n    removeAfter: 2026-01-01\n    owner: catalog-team',
+      );
+
+    it('is allowed against an SDL file base, judged by the registry committed at HEAD rather than the one the change edits', async () => {
+      const r = repo(sunsetPassed);
+      removeIt(r);
+      const run = await check(r, ['--base', 'schema/snapshot.graphql']);
+      expect(run.report.failures).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.report.base).toBe('schema/snapshot.graphql (deprecations from HEAD:schema/deprecations.yaml)');
+      expect(run.report.removals).toEqual([{ coordinate: 'Product.priceCents', allowed: true, reason: expect.stringMatching(/sunset 2026-01-01 has passed/) }]);
+    }, 60_000);
+
+    it('is allowed against the snapshot, the baseline when there is no main branch', async () => {
+      const r = repo(sunsetPassed);
+      execFileSync('git', ['branch', '-qD', 'main'], { cwd: r });
+      removeIt(r);
+      const run = await check(r);
+      expect(run.report.failures).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.report.base).toBe('committed snapshot (no merge base with main)');
+    }, 60_000);
+
+    it('is judged by the registry --base-registry names, in a repository with no commits to read one from', async () => {
+      const r = mkdtempSync(path.join(tmpdir(), 'schema-check-'));
+      repos.push(r);
+      cpSync(path.join(ROOT, 'schema'), path.join(r, 'schema'), { recursive: true });
+      execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: r });
+      sunsetPassed(r);
+      cpSync(path.join(r, 'schema/deprecations.yaml'), path.join(r, 'released-deprecations.yaml'));
+      removeIt(r);
+      const withoutIt = await check(r, ['--base', 'schema/snapshot.graphql']);
+      expect(withoutIt.code).toBe(1);
+      expect(withoutIt.report.failures[0]).toMatch(/Product.priceCents was removed\. It was never deprecated/);
+      const run = await check(r, ['--base', 'schema/snapshot.graphql', '--base-registry', 'released-deprecations.yaml']);
+      expect(run.report.failures).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.report.base).toBe('schema/snapshot.graphql (deprecations from released-deprecations.yaml)');
+    }, 60_000);
+
     it('is blocked when the usage data shows recent use', async () => {
       const r = repo((d) =>
         edit(
@@ -227,4 +283,81 @@ describe('schema:check', () => {
       expect.stringMatching(/web-shop\/OrderHistory sends more SQL statements at a larger page size \(\d+ → \d+\): an N\+1 regression/),
     );
   }, 120_000);
+
+  describe('the changed SDL and registry must agree', () => {
+    const entry = (coordinate: string, reason: string) =>
+      `  - coordinate: ${coordinate}\n    reason: ${reason}\n    replacement: nothing\n    deprecatedOn: 2026-11-24\n    removeAfter: 2027-05-24\n    owner: orders-team\n`;
+
+    it('fails a deprecation without an entry, an entry without a deprecation or coordinate, and a reason that differs, naming each and what to do', async () => {
+      const r = repo();
+      edit(r, 'schema/orders/orders.graphql', '  status: OrderStatus!\n', '  status: OrderStatus! @deprecated(reason: "Use state.")\n');
+      edit(r, 'schema/orders/orders.graphql', '  CANCELLED\n', '  CANCELLED @deprecated(reason: "Use VOIDED.")\n');
+      edit(
+        r,
+        'schema/orders/orders.graphql',
+        '    first: Int\n    "Return orders after',
+        '    first: Int @deprecated(reason: "Use limit.")\n    "Return orders after',
+      );
+      edit(r, 'schema/deprecations.yaml', 'reason: Use price, which carries its currency.', 'reason: Use price.');
+      writeFileSync(
+        path.join(r, 'schema/deprecations.yaml'),
+        `${readFileSync(path.join(r, 'schema/deprecations.yaml'), 'utf8')}${entry('Order.itemCount', 'Count the items.')}${entry('Order.legacyTotal', 'Use total.')}`,
+      );
+      const run = await check(r);
+      expect(run.code).toBe(1);
+      expect(run.report.failures).toEqual([
+        'Order.status is @deprecated in the SDL but has no entry in schema/deprecations.yaml: add one (coordinate, reason, replacement, deprecatedOn, removeAfter, owner), or remove the @deprecated.',
+        'OrderStatus.CANCELLED is @deprecated in the SDL but has no entry in schema/deprecations.yaml: add one (coordinate, reason, replacement, deprecatedOn, removeAfter, owner), or remove the @deprecated.',
+        'Product.priceCents: the registry\'s reason "Use price." differs from the SDL\'s "Use price, which carries its currency.": make them the same, word for word.',
+        'Query.orders(first:) is @deprecated in the SDL but has no entry in schema/deprecations.yaml: add one (coordinate, reason, replacement, deprecatedOn, removeAfter, owner), or remove the @deprecated.',
+        'Order.itemCount has a registry entry but is not @deprecated in the SDL: deprecate it with @deprecated(reason: "Count the items."), or delete the entry.',
+        'Order.legacyTotal has a registry entry but is not in the SDL: delete the entry (a removed coordinate leaves the registry with it), or correct its coordinate.',
+      ]);
+    }, 60_000);
+
+    it('fails a deleted registry while the SDL deprecates coordinates', async () => {
+      const r = repo();
+      rmSync(path.join(r, 'schema/deprecations.yaml'));
+      const run = await check(r);
+      expect(run.code).toBe(1);
+      expect(run.report.failures).toEqual([
+        'schema/deprecations.yaml is missing, but the SDL deprecates Order.totalCents, OrderSortField.TOTAL, Product.priceCents: restore it (git checkout HEAD -- schema/deprecations.yaml) with an entry for each, or remove their @deprecated.',
+      ]);
+    }, 60_000);
+  });
+
+  describe('when the check cannot run', () => {
+    it('names the file, line and column of an SDL syntax error, in the file where it is', async () => {
+      const r = repo();
+      const file = 'schema/base/money.graphql';
+      writeFileSync(path.join(r, file), `${readFileSync(path.join(r, file), 'utf8')}\ntype Broken {`);
+      const lines = readFileSync(path.join(r, file), 'utf8').split('\n');
+      expectCouldNotRun(await check(r), `${file}:${lines.length}:${lines.at(-1)!.length + 1}: Syntax Error: Expected Name, found <EOF>.`);
+      const ordersFile = 'schema/orders/orders.graphql';
+      execFileSync('git', ['checkout', '-q', '--', file], { cwd: r });
+      edit(r, ordersFile, '  status: OrderStatus!\n', '  status: OrderStatus!\n  broken(: Int\n');
+      const line = readFileSync(path.join(r, ordersFile), 'utf8').split('\n').indexOf('  broken(: Int') + 1;
+      expectCouldNotRun(await check(r), `${ordersFile}:${line}:10: Syntax Error: Expected Name, found ":".`);
+    }, 60_000);
+
+    it('says which --base it cannot find, as a git ref or a file', async () => {
+      const r = repo();
+      expectCouldNotRun(await check(r, ['--base', 'nosuchref']), /^--base nosuchref: no such git ref or file$/);
+      expectCouldNotRun(await check(r, ['--base', 'old/schema.graphql']), /^--base old\/schema\.graphql: no such git ref or file$/);
+      expectCouldNotRun(await check(r, ['--base', 'schema/snapshot.graphql', '--base-registry', 'old.yaml']), /^--base-registry old\.yaml: no such file$/);
+    }, 60_000);
+
+    it('names the file, line and column of broken YAML in the registry', async () => {
+      const r = repo();
+      edit(r, 'schema/deprecations.yaml', '    reason: Renamed TOTAL_AMOUNT.', '    reason: Renamed: TOTAL_AMOUNT.');
+      const line = readFileSync(path.join(r, 'schema/deprecations.yaml'), 'utf8').split('\n').indexOf('    reason: Renamed: TOTAL_AMOUNT.') + 1;
+      expectCouldNotRun(await check(r), new RegExp(`^schema/deprecations\\.yaml:${line}:\\d+: .*\\(not valid YAML\\)$`));
+    }, 60_000);
+
+    it('names the entry of a removeAfter that is not a date', async () => {
+      const r = repo();
+      edit(r, 'schema/deprecations.yaml', 'removeAfter: 2027-02-24', 'removeAfter: 2027-13-45');
+      expectCouldNotRun(await check(r), /^schema\/deprecations\.yaml: OrderSortField\.TOTAL: removeAfter 2027-13-45 is not a date \(YYYY-MM-DD\)$/);
+    }, 60_000);
+  });
 });

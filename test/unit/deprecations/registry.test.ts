@@ -2,7 +2,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse } from 'graphql';
 import { OperationAnalysis } from '../../../src/analysis/operationAnalysis';
 import { findDeprecatedUsage } from '../../../src/deprecations/findDeprecatedUsage';
-import { checkRegistry, deprecatedCoordinates, loadRegistry, parseRegistry } from '../../../src/deprecations/registry';
+import { checkRegistry, deprecatedCoordinates, findRegistryDisagreements, loadRegistry, parseRegistry } from '../../../src/deprecations/registry';
 import { buildSchema } from '../../../src/server/buildSchema';
 
 const schema = makeExecutableSchema({
@@ -43,6 +43,43 @@ describe('deprecation registry', () => {
       parseRegistry('deprecations:\n  - { coordinate: "Order", reason: r, replacement: x, deprecatedOn: 2026-01-01, removeAfter: 2026-06-01, owner: t }'),
     ).toThrow(/deprecations.0.coordinate/);
     expect(() => parseRegistry(REGISTRY.replace('removeAfter: 2026-06-01', 'removeAfter: 2025-06-01'))).toThrow(/removeAfter > deprecatedOn/);
+  });
+
+  it('rejects a date that has the shape YYYY-MM-DD but is no day, naming the entry by its coordinate', () => {
+    const bad = REGISTRY.replace(
+      'coordinate: "Order.cents", reason: "Use total.", replacement: x, deprecatedOn: 2026-01-01, removeAfter: 2026-06-01',
+      'coordinate: "Order.cents", reason: "Use total.", replacement: x, deprecatedOn: 2026-01-01, removeAfter: 2027-13-45',
+    );
+    expect(() => parseRegistry(bad, 'schema/deprecations.yaml')).toThrow(
+      new Error('schema/deprecations.yaml: Order.cents: removeAfter 2027-13-45 is not a date (YYYY-MM-DD)'),
+    );
+    expect(() => parseRegistry(REGISTRY.replace('deprecatedOn: 2026-01-01', 'deprecatedOn: 2026-02-29'), 'r.yaml')).toThrow(
+      'r.yaml: Query.order(legacyId:): deprecatedOn 2026-02-29 is not a date (YYYY-MM-DD)',
+    );
+    expect(() => parseRegistry(REGISTRY.replace(', owner: team }', ' }'), 'r.yaml')).toThrow('r.yaml: Query.order(legacyId:): owner is missing');
+  });
+
+  it('reports broken YAML with the file, line and column', () => {
+    expect(() =>
+      parseRegistry('deprecations:\n  - coordinate: Order.cents\n    reason: Use total: it carries its currency.\n', 'schema/deprecations.yaml'),
+    ).toThrow(/^schema\/deprecations\.yaml:3:13: Nested mappings are not allowed in compact mappings \(not valid YAML\)$/);
+  });
+
+  it('tells an entry for a coordinate that is not deprecated from one for a coordinate that does not exist, each with a remedy', () => {
+    const extra = `${REGISTRY}\n${entry('Order.id', 'Gone.')}\n${entry('Order.gone', 'Gone.')}\n${entry('Query.order(nope:)', 'Gone.')}`;
+    expect(findRegistryDisagreements(schema, parseRegistry(extra))).toEqual([
+      {
+        coordinate: 'Order.id',
+        problem: 'Order.id has a registry entry but is not @deprecated in the SDL',
+        remedy: expect.stringMatching(/^deprecate it .* or delete the entry$/),
+      },
+      { coordinate: 'Order.gone', problem: 'Order.gone has a registry entry but is not in the SDL', remedy: expect.stringMatching(/^delete the entry/) },
+      {
+        coordinate: 'Query.order(nope:)',
+        problem: 'Query.order(nope:) has a registry entry but is not in the SDL',
+        remedy: expect.stringMatching(/^delete the entry/),
+      },
+    ]);
   });
 
   it("matches the gateway's own SDL (what start-up and CI check)", () => {
