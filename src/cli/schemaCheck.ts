@@ -6,6 +6,7 @@ import { usageSince } from '../deprecations/usageQueries';
 import { executeOperations } from '../schemaCheck/executeOperations';
 import { formatReport, type ReportFormat } from '../schemaCheck/formatReport';
 import { runCheck } from '../schemaCheck/runCheck';
+import { publishedChangelogProblem } from '../schemaCheck/schemaChangelog';
 import { baseVersion, SchemaSourceError, workingTreeVersion } from '../schemaCheck/schemaSources';
 import { listSchemaFiles } from '../server/buildSchema';
 import { parseCli, runCli, UsageError } from './cli';
@@ -62,6 +63,9 @@ runCli(
       recentUsage,
       usageDays,
     });
+    // The published changelog (npm run schema:changelog) must be current, as the snapshot must.
+    const changelogProblem = publishedChangelogProblem(repo, next.registry);
+    if (changelogProblem) result.failures.push(changelogProblem);
     let executions = null;
     if (values.execute) {
       executions = await executeOperations(databaseUrl!, result.operations);

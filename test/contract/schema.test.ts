@@ -1,8 +1,13 @@
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isSpecifiedScalarType, isIntrospectionType } from 'graphql';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { buildAccessRules } from '../../src/auth/accessRules';
 import { printSnapshot } from '../../src/cli/schemaSnapshot';
+import { loadRegistry } from '../../src/deprecations/registry';
+import { PROJECT_ROOT } from '../../src/projectRoot';
+import { CHANGELOG_FILE, changelogStaleness, isShallowClone } from '../../src/schemaCheck/schemaChangelog';
 import { buildSchema, SNAPSHOT_FILE } from '../../src/server/buildSchema';
+import { describeIf } from '../helpers/conditions';
 
 /** The SDL is the contract frontend teams read: every coordinate must say what it means. */
 describe('schema contract', () => {
@@ -47,5 +52,12 @@ describe('schema contract', () => {
 describe('schema snapshot', () => {
   it('is up to date: run `npm run schema:snapshot` after changing schema/', () => {
     expect(readFileSync(SNAPSHOT_FILE, 'utf8')).toBe(printSnapshot(buildSchema()));
+  });
+});
+
+describeIf(!isShallowClone(PROJECT_ROOT), 'a shallow clone has no history to publish: fetch it whole (git fetch --unshallow)')('schema changelog', () => {
+  it('is current: run `npm run schema:changelog` after committing a change to schema/ or its registry', () => {
+    const text = existsSync(path.join(PROJECT_ROOT, CHANGELOG_FILE)) ? readFileSync(path.join(PROJECT_ROOT, CHANGELOG_FILE), 'utf8') : null;
+    expect(changelogStaleness(PROJECT_ROOT, text, loadRegistry())).toBeNull();
   });
 });

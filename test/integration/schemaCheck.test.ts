@@ -360,4 +360,53 @@ describe('schema:check', () => {
       expectCouldNotRun(await check(r), /^schema\/deprecations\.yaml: OrderSortField\.TOTAL: removeAfter 2027-13-45 is not a date \(YYYY-MM-DD\)$/);
     }, 60_000);
   });
+
+  describe('the published changelog (npm run schema:changelog)', () => {
+    const CHANGELOG_CLI = path.join(ROOT, 'src/cli/schemaChangelog.ts');
+    const commit = (r: string, message: string) => {
+      for (const args of [
+        ['add', '-A'],
+        ['commit', '-qm', message],
+      ])
+        execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: r, stdio: 'ignore' });
+    };
+    const writeChangelog = (r: string) => execFileSync(TSX, [CHANGELOG_CLI], { cwd: r, encoding: 'utf8' });
+    const changelogOf = (r: string) => readFileSync(path.join(r, 'docs/schema-changelog.md'), 'utf8');
+
+    it('lists every committed change with its class and commit, and the upcoming removals soonest first; the check fails when it is stale', async () => {
+      const r = repo();
+      expect(writeChangelog(r)).toMatch(/^Wrote docs\/schema-changelog\.md: 1 changes in 1 commits\./);
+      const first = changelogOf(r);
+      expect(first).toContain('- **safe** The schema was published.');
+      const upcoming = first.slice(first.indexOf('## Upcoming breaking changes'), first.indexOf('## Changes'));
+      expect(upcoming.indexOf('`OrderSortField.TOTAL`')).toBeLessThan(upcoming.indexOf('`Order.totalCents`')); // 2027-02-24 before 2027-05-24
+      expect(upcoming).toContain('| 2027-05-24 | `Order.totalCents` | Use total, which carries its currency. | `Order.total` | orders-team |');
+      commit(r, 'Publish the schema changelog');
+      expect((await check(r)).report.failures).toEqual([]);
+
+      edit(r, 'schema/catalog/catalog.graphql', /( {2}active: Boolean)\n/, '$1 = true\n');
+      edit(r, 'schema/orders/orders.graphql', / {2}"The number of units across all lines \(the sum of their quantities\)."\n {2}itemCount: Int!\n/, '');
+      commit(r, 'Active products by default; itemCount gone');
+      const stale = await check(r);
+      expect(stale.code).toBe(1);
+      expect(stale.report.failures).toContainEqual(
+        expect.stringMatching(/^docs\/schema-changelog\.md does not list the schema's last commit \(\w{12}\): run npm run schema:changelog/),
+      );
+
+      writeChangelog(r);
+      const second = changelogOf(r);
+      const newest = second.slice(second.indexOf('## Changes'), second.indexOf('The schema was published.'));
+      expect(newest).toContain('Active products by default; itemCount gone');
+      expect(newest).toMatch(/- \*\*breaking\*\* Order\.itemCount was removed\.\n/);
+      expect(newest).toMatch(/- \*\*dangerous\*\* ProductFilter\.active now defaults to true/);
+      expect(newest.indexOf('**breaking**')).toBeLessThan(newest.indexOf('**dangerous**'));
+      commit(r, 'Changelog');
+      expect((await check(r)).report.failures).not.toContainEqual(expect.stringMatching(/schema-changelog/));
+
+      edit(r, 'schema/deprecations.yaml', 'owner: catalog-team', 'owner: pricing-team');
+      expect((await check(r)).report.failures).toContainEqual(
+        "docs/schema-changelog.md's upcoming breaking changes differ from schema/deprecations.yaml: run npm run schema:changelog and commit docs/schema-changelog.md.",
+      );
+    }, 120_000);
+  });
 });
