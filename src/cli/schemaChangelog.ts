@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadRegistry } from '../deprecations/registry';
-import { CHANGELOG_FILE, isShallowClone, readSchemaHistory, renderChangelog } from '../schemaCheck/schemaChangelog';
+import { DeprecationRegistryError, loadRegistry, parseRegistry } from '../deprecations/registry';
+import { CHANGELOG_FILE, isGitRepository, isShallowClone, readSchemaHistory, renderChangelog } from '../schemaCheck/schemaChangelog';
 import { parseCli, runCli, UsageError } from './cli';
 
 const USAGE = `Usage: npm run schema:changelog
@@ -10,13 +10,21 @@ Writes ${CHANGELOG_FILE}: every change of schema/ along the main line of the git
 schema/deprecations.yaml, soonest first. Run it after committing a schema change, and commit
 the file: npm run schema:check fails when it is stale.`;
 
-runCli(async () => {
-  parseCli(USAGE, {});
-  const repo = process.cwd();
-  if (isShallowClone(repo)) throw new UsageError('This is a shallow clone: its history is cut short. Fetch the whole history (git fetch --unshallow) first.');
-  const history = readSchemaHistory(repo);
-  mkdirSync(path.join(repo, path.dirname(CHANGELOG_FILE)), { recursive: true });
-  writeFileSync(path.join(repo, CHANGELOG_FILE), renderChangelog(history, loadRegistry(path.join(repo, 'schema/deprecations.yaml'))));
-  const changes = history.releases.reduce((sum, release) => sum + release.changes.length, 0);
-  console.log(`Wrote ${CHANGELOG_FILE}: ${changes} changes in ${history.releases.length} commits.`);
-});
+runCli(
+  async () => {
+    parseCli(USAGE, {});
+    const repo = process.cwd();
+    if (!isGitRepository(repo)) throw new UsageError('The changelog is written from the git history of schema/: run it in a git repository with commits.');
+    if (isShallowClone(repo)) throw new UsageError('This is a shallow clone: its history is cut short. Fetch the whole history (git fetch --unshallow) first.');
+    const history = readSchemaHistory(repo);
+    mkdirSync(path.join(repo, path.dirname(CHANGELOG_FILE)), { recursive: true });
+    // No registry file: nothing is deprecated, so nothing is upcoming.
+    const registryFile = path.join(repo, 'schema/deprecations.yaml');
+    const registry = existsSync(registryFile) ? loadRegistry(registryFile) : parseRegistry('deprecations: []');
+    writeFileSync(path.join(repo, CHANGELOG_FILE), renderChangelog(history, registry));
+    const changes = history.releases.reduce((sum, release) => sum + release.changes.length, 0);
+    console.log(`Wrote ${CHANGELOG_FILE}: ${changes} changes in ${history.releases.length} commits.`);
+  },
+  // A registry that cannot be read is the user's to fix: its message names the file and line.
+  { userErrors: [DeprecationRegistryError] },
+);

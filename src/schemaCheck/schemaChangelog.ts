@@ -146,7 +146,8 @@ export function changelogStaleness(repo: string, fileText: string | null, regist
   return null;
 }
 
-function isGitRepository(repo: string): boolean {
+/** True in a git repository with at least one commit. */
+export function isGitRepository(repo: string): boolean {
   try {
     git(repo, ['rev-parse', '--verify', '-q', 'HEAD']);
     return true;

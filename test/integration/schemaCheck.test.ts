@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -372,6 +372,16 @@ describe('schema:check', () => {
     };
     const writeChangelog = (r: string) => execFileSync(TSX, [CHANGELOG_CLI], { cwd: r, encoding: 'utf8' });
     const changelogOf = (r: string) => readFileSync(path.join(r, 'docs/schema-changelog.md'), 'utf8');
+
+    it('refuses to write one outside a git repository with commits, with exit code 2', () => {
+      const folder = mkdtempSync(path.join(tmpdir(), 'schema-changelog-'));
+      repos.push(folder);
+      const run = spawnSync(TSX, [CHANGELOG_CLI], { cwd: folder, encoding: 'utf8' });
+      expect({ status: run.status, stderr: run.stderr.trim() }).toEqual({
+        status: 2,
+        stderr: 'The changelog is written from the git history of schema/: run it in a git repository with commits.',
+      });
+    }, 60_000);
 
     it('lists every committed change with its class and commit, and the upcoming removals soonest first; the check fails when it is stale', async () => {
       const r = repo();
