@@ -1,4 +1,5 @@
-import { openCliDatabase, parseCli, runCli, UsageError } from '../src/cli/cli';
+import { parseCli, runCli, UsageError } from '../src/cli/cli';
+import { openCliDatabase } from '../src/cli/cliDatabase';
 import { SEED_SIZES, seedDatabase, type SeedSize, type SeedSizeName } from '../src/db/seed';
 
 const USAGE = `Usage: npm run db:seed -- [--size demo|bench] [--orders N] [--products N] [--customers N]

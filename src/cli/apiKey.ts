@@ -1,6 +1,7 @@
 import { createApiKey, revokeApiKey } from '../auth/apiKeys';
 import { isScope, SCOPES } from '../auth/scopes';
-import { openCliDatabase, parseCli, runCli, UsageError } from './cli';
+import { parseCli, runCli, UsageError } from './cli';
+import { openCliDatabase } from './cliDatabase';
 
 const USAGE = `Usage:
   npm run apikey -- create --client <name> --scopes <scope,scope> [--tier <tier>]

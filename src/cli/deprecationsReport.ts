@@ -1,6 +1,7 @@
 import { loadRegistry } from '../deprecations/registry';
 import { usageSince } from '../deprecations/usageQueries';
-import { openCliDatabase, parseCli, runCli, UsageError } from './cli';
+import { parseCli, runCli, UsageError } from './cli';
+import { openCliDatabase } from './cliDatabase';
 
 const USAGE = `Usage: npm run deprecations:report -- [--days 30]
 Lists every deprecated schema coordinate (schema/deprecations.yaml) with its sunset date and

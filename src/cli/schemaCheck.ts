@@ -1,14 +1,12 @@
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { connectDatabase } from '../db/database';
 import { DeprecationRegistryError } from '../deprecations/registry';
-import { usageSince } from '../deprecations/usageQueries';
-import { executeOperations } from '../schemaCheck/executeOperations';
+import type { ExecutionReport } from '../schemaCheck/executeOperations';
 import { formatReport, type ReportFormat } from '../schemaCheck/formatReport';
 import { runCheck } from '../schemaCheck/runCheck';
 import { publishedChangelogProblem } from '../schemaCheck/schemaChangelog';
 import { baseVersion, SchemaSourceError, workingTreeVersion } from '../schemaCheck/schemaSources';
-import { listSchemaFiles } from '../server/buildSchema';
+import { listSchemaFiles } from '../server/schemaFiles';
 import { parseCli, runCli, UsageError } from './cli';
 
 const USAGE = `Usage: npm run schema:check -- [--base <git ref | SDL file>] [--base-registry <file>]
@@ -46,6 +44,10 @@ runCli(
     const next = workingTreeVersion(repo, listSchemaFiles);
     let recentUsage: Map<string, number> | null = null;
     if (databaseUrl) {
+      // Loaded only when used: the database client and the gateway (for --execute) are most of
+      // the command's start-up, and a check on an unchanged tree should take a second or two.
+      const { connectDatabase } = await import('../db/database.js');
+      const { usageSince } = await import('../deprecations/usageQueries.js');
       const db = connectDatabase({ connectionString: databaseUrl, poolSize: 1, timeouts: config.database.timeouts });
       try {
         recentUsage = new Map();
@@ -66,8 +68,9 @@ runCli(
     // The published changelog (npm run schema:changelog) must be current, as the snapshot must.
     const changelogProblem = publishedChangelogProblem(repo, next.registry);
     if (changelogProblem) result.failures.push(changelogProblem);
-    let executions = null;
+    let executions: ExecutionReport[] | null = null;
     if (values.execute) {
+      const { executeOperations } = await import('../schemaCheck/executeOperations.js');
       executions = await executeOperations(databaseUrl!, result.operations);
       for (const e of executions) {
         if (e.growsWithPageSize)

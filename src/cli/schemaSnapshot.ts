@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema, SNAPSHOT_FILE } from '../server/buildSchema';
+import { buildSchema } from '../server/buildSchema';
+import { SNAPSHOT_FILE } from '../server/schemaFiles';
 import { parseCli, runCli } from './cli';
 
 /** The whole schema as one sorted SDL file, directives included: every change is one diff. */

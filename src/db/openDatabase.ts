@@ -2,13 +2,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { connectDatabase, type Database } from './database';
+import { DatabaseSetupError } from './databaseSetupError';
 import { startEmbeddedDatabase } from './embeddedDatabase';
 import { applyMigrations, findPendingMigrations } from './migrations';
 import { SEED_SIZES, seedDatabase } from './seed';
 
-export class DatabaseSetupError extends Error {
-  override readonly name = 'DatabaseSetupError';
-}
+export { DatabaseSetupError };
 
 /**
  * The database the server runs on. With DATABASE_URL: that PostgreSQL, which must already be

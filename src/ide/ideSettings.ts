@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signHs256Token } from '../auth/signToken';
 import type { Config } from '../config';
-import { listGraphQLFiles, OPERATIONS_DIR } from '../server/buildSchema';
+import { listGraphQLFiles, OPERATIONS_DIR } from '../server/schemaFiles';
 import { PROJECT_ROOT } from '../projectRoot';
 
 /** A GraphiQL tab: an operation and its variables (JSON text). */

@@ -1,5 +1,5 @@
 import { findRegistryDisagreements } from '../deprecations/registry';
-import { listGraphQLFiles } from '../server/buildSchema';
+import { listGraphQLFiles } from '../server/schemaFiles';
 import type { OperationLimits } from '../policies/limitsPolicy';
 import { classifyChanges, isJudgedByDeprecationPolicy, policyChanges, type SchemaChange } from './classifyChanges';
 import { checkOperations, type OperationReport } from './checkOperations';

@@ -1,27 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { resolverModules } from '../modules/registry';
-import { PROJECT_ROOT } from '../projectRoot';
-
-export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'schema');
-/** The printed, sorted schema kept for review (npm run schema:snapshot); not a source. */
-export const SNAPSHOT_FILE = path.join(SCHEMA_DIR, 'snapshot.graphql');
-/** Client operations (schema/operations/<client>/*.graphql): checked against the schema, not part of it. */
-export const OPERATIONS_DIR = path.join(SCHEMA_DIR, 'operations');
-
-/** The SDL files under schema/, in a stable order: the public contract. */
-export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
-  return listSchemaFiles(dir).map((file) => readFileSync(file, 'utf8'));
-}
-
-/** The schema's source files: every .graphql under `dir` but the snapshot and client operations. */
-export function listSchemaFiles(dir = SCHEMA_DIR): string[] {
-  const snapshot = path.join(dir, path.basename(SNAPSHOT_FILE));
-  const operations = path.join(dir, path.basename(OPERATIONS_DIR)) + path.sep;
-  return listGraphQLFiles(dir).filter((file) => file !== snapshot && !file.startsWith(operations));
-}
+import { loadTypeDefs } from './schemaFiles';
 
 /** The executable schema: the SDL plus every module's resolvers, which must all match the SDL. */
 export function buildSchema(): GraphQLSchema {
@@ -33,20 +13,4 @@ export function buildSchema(): GraphQLSchema {
       requireResolversForResolveType: 'error',
     },
   });
-}
-
-export function listGraphQLFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.graphql'))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
-}
-
-/** The clients whose operations the schema check guards (schema/operations/<client>/): known by name in usage reports. */
-export function listClientsWithOperations(dir = OPERATIONS_DIR): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
 }

@@ -42,7 +42,8 @@ import type { Viewer } from '../auth/viewer';
 import { DocumentCache } from '../websocket/documentCache';
 import { startWebSocketServer } from '../websocket/webSocketServer';
 import { msUntil } from '../deadline';
-import { buildSchema, listClientsWithOperations } from './buildSchema';
+import { buildSchema } from './buildSchema';
+import { listClientsWithOperations } from './schemaFiles';
 import { classifyFailure, createFormatError } from './formatError';
 import { runShutdownSteps, type UnfinishedStep } from './shutdownSteps';
 

@@ -6,7 +6,8 @@ import { printSnapshot } from '../../src/cli/schemaSnapshot';
 import { loadRegistry } from '../../src/deprecations/registry';
 import { PROJECT_ROOT } from '../../src/projectRoot';
 import { CHANGELOG_FILE, changelogStaleness, isShallowClone } from '../../src/schemaCheck/schemaChangelog';
-import { buildSchema, SNAPSHOT_FILE } from '../../src/server/buildSchema';
+import { buildSchema } from '../../src/server/buildSchema';
+import { SNAPSHOT_FILE } from '../../src/server/schemaFiles';
 import { describeIf } from '../helpers/conditions';
 
 /** The SDL is the contract frontend teams read: every coordinate must say what it means. */

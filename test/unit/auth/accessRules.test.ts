@@ -1,6 +1,6 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { buildAccessRules, isAllowed } from '../../../src/auth/accessRules';
-import { loadTypeDefs } from '../../../src/server/buildSchema';
+import { loadTypeDefs } from '../../../src/server/schemaFiles';
 
 const DIRECTIVES = loadTypeDefs().find((sdl) => sdl.includes('directive @auth'))!;
 const schemaOf = (sdl: string) => makeExecutableSchema({ typeDefs: [DIRECTIVES, sdl] });
