@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DeprecationRegistryError, loadRegistry, parseRegistry } from '../deprecations/registry';
-import { CHANGELOG_FILE, isGitRepository, isShallowClone, readSchemaHistory, renderChangelog } from '../schemaCheck/schemaChangelog';
+import { DeprecationRegistryError } from '../deprecations/registry';
+import { CHANGELOG_FILE, isShallowClone, readSchemaHistory, renderChangelog } from '../schemaCheck/schemaChangelog';
+import { hasCommits, workingTreeRegistry } from '../schemaCheck/schemaSources';
 import { parseCli, runCli, UsageError } from './cli';
 
 const USAGE = `Usage: npm run schema:changelog
@@ -14,14 +15,12 @@ runCli(
   async () => {
     parseCli(USAGE, {});
     const repo = process.cwd();
-    if (!isGitRepository(repo)) throw new UsageError('The changelog is written from the git history of schema/: run it in a git repository with commits.');
+    if (!hasCommits(repo)) throw new UsageError('The changelog is written from the git history of schema/: run it in a git repository with commits.');
     if (isShallowClone(repo)) throw new UsageError('This is a shallow clone: its history is cut short. Fetch the whole history (git fetch --unshallow) first.');
     const history = readSchemaHistory(repo);
     mkdirSync(path.join(repo, path.dirname(CHANGELOG_FILE)), { recursive: true });
     // No registry file: nothing is deprecated, so nothing is upcoming.
-    const registryFile = path.join(repo, 'schema/deprecations.yaml');
-    const registry = existsSync(registryFile) ? loadRegistry(registryFile) : parseRegistry('deprecations: []');
-    writeFileSync(path.join(repo, CHANGELOG_FILE), renderChangelog(history, registry));
+    writeFileSync(path.join(repo, CHANGELOG_FILE), renderChangelog(history, workingTreeRegistry(repo).registry));
     const changes = history.releases.reduce((sum, release) => sum + release.changes.length, 0);
     console.log(`Wrote ${CHANGELOG_FILE}: ${changes} changes in ${history.releases.length} commits.`);
   },

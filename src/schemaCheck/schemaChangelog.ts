@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildASTSchema, parse, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { DeprecationRegistry } from '../deprecations/registry';
 import { BREAKING_ADVICE } from './breakingAdvice';
 import { classifyChanges, type SchemaChange } from './classifyChanges';
+import { hasCommits, schemaAtCommit } from './schemaSources';
 
 /** The SDL sources of schema/: not the snapshot (generated) nor the client operations. */
 const SDL_PATHSPEC = ['schema/*.graphql', ':(exclude)schema/snapshot.graphql', ':(exclude)schema/operations'];
@@ -53,14 +54,10 @@ export function readSchemaHistory(repo: string): SchemaHistory {
   return { releases, head: releases[0]!.commit };
 }
 
-/** The schema's SDL at a commit; null when it had none; the error when it did not build. */
+/** The schema at a commit; null when it had none; the error when it did not build. */
 function schemaAt(repo: string, commit: string): GraphQLSchema | null | Error {
-  const files = git(repo, ['ls-tree', '-r', '--name-only', commit, '--', 'schema'])
-    .split('\n')
-    .filter((f) => f.endsWith('.graphql') && f !== 'schema/snapshot.graphql' && !f.startsWith('schema/operations/'));
-  if (files.length === 0) return null;
   try {
-    return buildASTSchema(parse(files.map((f) => git(repo, ['show', `${commit}:${f}`])).join('\n')));
+    return schemaAtCommit(repo, commit);
   } catch (error) {
     return error as Error;
   }
@@ -127,7 +124,7 @@ export function renderUpcoming(registry: DeprecationRegistry): string[] {
  */
 export function publishedChangelogProblem(repo: string, registry: DeprecationRegistry): string | null {
   const file = path.join(repo, CHANGELOG_FILE);
-  if (!existsSync(file) || !isGitRepository(repo) || isShallowClone(repo)) return null;
+  if (!existsSync(file) || !hasCommits(repo) || isShallowClone(repo)) return null;
   return changelogStaleness(repo, readFileSync(file, 'utf8'), registry);
 }
 
@@ -144,16 +141,6 @@ export function changelogStaleness(repo: string, fileText: string | null, regist
   if (!fileText.includes(`\n${renderUpcoming(registry).join('\n')}\n`))
     return `${CHANGELOG_FILE}'s upcoming breaking changes differ from schema/deprecations.yaml: ${remedy}.`;
   return null;
-}
-
-/** True in a git repository with at least one commit. */
-export function isGitRepository(repo: string): boolean {
-  try {
-    git(repo, ['rev-parse', '--verify', '-q', 'HEAD']);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** True in a shallow clone, whose history (and so any changelog of it) is cut short. */

@@ -92,12 +92,18 @@ export function baseVersion(repo: string, { base, baseRegistry }: BaseOptions = 
     }
     return { ...fileVersion(repo, SNAPSHOT_PATH, explicitRegistry), label: 'committed snapshot (no merge base with main)' };
   }
+  const schema = schemaAtCommit(repo, ref);
+  if (!schema) throw new SchemaSourceError(`--base ${ref}: it has no schema/*.graphql files to compare with.`);
+  return { label: ref, schema, ...(explicitRegistry ?? committedRegistry(repo, ref)) };
+}
+
+/** The schema a commit's schema/ sources define (not the snapshot or client operations); null when it has none. */
+export function schemaAtCommit(repo: string, ref: string): GraphQLSchema | null {
   const files = git(repo, ['ls-tree', '-r', '--name-only', ref, '--', 'schema'])
     .split('\n')
     .filter((f) => f.endsWith('.graphql') && f !== SNAPSHOT_PATH && !f.startsWith('schema/operations/'));
-  if (files.length === 0) throw new SchemaSourceError(`--base ${ref}: it has no schema/*.graphql files to compare with.`);
-  const schema = schemaFromFiles(files.map((f) => ({ name: `${ref}:${f}`, text: git(repo, ['show', `${ref}:${f}`]) })));
-  return { label: ref, schema, ...(explicitRegistry ?? committedRegistry(repo, ref)) };
+  if (files.length === 0) return null;
+  return schemaFromFiles(files.map((f) => ({ name: `${ref}:${f}`, text: git(repo, ['show', `${ref}:${f}`]) })));
 }
 
 type RegistryVersion = Pick<SchemaVersion, 'registry' | 'registrySource'>;
@@ -112,7 +118,8 @@ function fileVersion(repo: string, file: string, explicitRegistry: RegistryVersi
   };
 }
 
-function workingTreeRegistry(repo: string): RegistryVersion {
+/** The working tree's schema/deprecations.yaml; an empty registry when there is none. */
+export function workingTreeRegistry(repo: string): RegistryVersion {
   const file = path.join(repo, REGISTRY_PATH);
   if (!existsSync(file)) return { registry: parseRegistry('deprecations: []'), registrySource: null };
   return { registry: parseRegistry(readFileSync(file, 'utf8'), REGISTRY_PATH), registrySource: REGISTRY_PATH };
@@ -136,7 +143,7 @@ function registryFromFile(repo: string, file: string): RegistryVersion {
   return { registry: parseRegistry(readFileSync(full, 'utf8'), file), registrySource: file };
 }
 
-function hasCommits(repo: string): boolean {
+export function hasCommits(repo: string): boolean {
   return isCommit(repo, 'HEAD');
 }
 
