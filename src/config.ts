@@ -41,6 +41,15 @@ export const settings = {
   DATABASE_TRANSACTION_TIMEOUT_MS: milliseconds(8_000),
   EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_VARIABLES: z.enum(['on', 'off']).default('off'),
+  SLOW_OPERATION_MS: z.coerce.number().int().min(1).default(1_000),
+  METRICS: z.enum(['on', 'off']).default('on'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_MAX_OPERATIONS: z.coerce.number().int().min(0).max(10_000).default(200),
+  TRACING: z.enum(['off', 'otlp']).default('off'),
+  TRACING_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
+  OTEL_SERVICE_NAME: z.string().min(1).default('orders-gateway'),
   DATALOADER_BATCHING: z.enum(['on', 'off']).default('on'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -131,6 +140,26 @@ export interface Config {
   /** `url` absent: the embedded PostgreSQL (PGlite) in `embeddedDataDir`. */
   database: { url: string | undefined; poolSize: number; embeddedDataDir: string; timeouts: DatabaseTimeouts };
   logLevel: Env['LOG_LEVEL'];
+  observability: {
+    /** Variables appear in slow-operation log lines only with LOG_VARIABLES=on; redacted otherwise. */
+    logVariables: boolean;
+    /** Operations slower than this are logged with their normalized document's hash. */
+    slowOperationMs: number;
+    /** Prometheus metrics: recorded, and served at GET /metrics (see `metricsAccess`). */
+    metrics: boolean;
+    /**
+     * Where /metrics is served: its own port (METRICS_PORT), the gateway's port behind a bearer
+     * token (METRICS_TOKEN), the gateway's port openly (development and tests), or not at all
+     * (production with neither: the metrics still feed the logs' figures).
+     */
+    metricsAccess: { kind: 'port'; port: number } | { kind: 'token'; token: string } | { kind: 'open' } | { kind: 'none' };
+    /** Distinct operation names told apart in metrics, beyond the known clients' operations. */
+    maxOperationLabels: number;
+    /** OpenTelemetry: 'otlp' exports spans to OTEL_EXPORTER_OTLP_ENDPOINT. */
+    tracing: Env['TRACING'];
+    tracingSampleRatio: number;
+    serviceName: string;
+  };
   /** Diagnostic: 'off' makes every DataLoader load its own query, to measure what batching saves. */
   dataLoaderBatching: boolean;
   auth: {
@@ -272,6 +301,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     logLevel: e.LOG_LEVEL,
+    observability: {
+      logVariables: e.LOG_VARIABLES === 'on',
+      slowOperationMs: e.SLOW_OPERATION_MS,
+      metrics: e.METRICS === 'on',
+      metricsAccess:
+        e.METRICS_PORT !== undefined
+          ? { kind: 'port', port: e.METRICS_PORT }
+          : e.METRICS_TOKEN
+            ? { kind: 'token', token: e.METRICS_TOKEN }
+            : e.NODE_ENV === 'production'
+              ? { kind: 'none' }
+              : { kind: 'open' },
+      maxOperationLabels: e.METRICS_MAX_OPERATIONS,
+      tracing: e.TRACING,
+      tracingSampleRatio: e.TRACING_SAMPLE_RATIO,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
     dataLoaderBatching: e.DATALOADER_BATCHING === 'on',
     auth: {
       jwtSecret,

@@ -136,6 +136,17 @@ export class ForbiddenError extends GatewayError {
   }
 }
 
+/** GET /metrics on the gateway's port needs METRICS_TOKEN as a bearer token (HTTP 401). */
+export class MetricsTokenRequiredError extends GatewayError {
+  constructor() {
+    super(
+      ErrorCode.UNAUTHENTICATED,
+      'GET /metrics needs the metrics token: send Authorization: Bearer <METRICS_TOKEN>.',
+      httpStatus(401, { 'www-authenticate': 'Bearer realm="metrics"' }),
+    );
+  }
+}
+
 /** This needs a signed-in viewer (the field fails; the request goes on). */
 export class AuthenticationRequiredError extends GatewayError {
   constructor(message: string) {

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import type pino from 'pino';
 import { MissingAccessRulesError } from './auth/accessRules';
 import { DeprecationRegistryError } from './deprecations/registry';
 import { ConfigError, loadConfig } from './config';
@@ -6,16 +6,29 @@ import { EmbeddedDatabaseInUseError } from './db/dataDirLock';
 import { DatabaseSetupError, openDatabase } from './db/openDatabase';
 import { OutboxDispatcher } from './events/dispatcher';
 import { NatsPublisher } from './events/natsPublisher';
+import { createLogger } from './observability/logger';
+import { otlpSpanProcessor, startTracing } from './observability/tracingSdk';
 import { createServer } from './server/createServer';
 import { runShutdownSteps } from './server/shutdownSteps';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  const { observability } = config;
+  const logger = createLogger({ level: config.logLevel, logVariables: observability.logVariables });
+  const tracing =
+    observability.tracing === 'otlp'
+      ? startTracing({ spanProcessor: await otlpSpanProcessor(), serviceName: observability.serviceName, sampleRatio: observability.tracingSampleRatio })
+      : undefined;
   const db = await openDatabase(config, logger);
   const server = await createServer(config, db, logger);
   const url = await server.listen();
-  logger.info({ url, batching: config.dataLoaderBatching }, `orders gateway ready at ${url}`);
+  logger.info(
+    { url, batching: config.dataLoaderBatching, metrics: server.metricsUrl ?? 'not served', tracing: observability.tracing },
+    `orders gateway ready at ${url}`,
+  );
+  if (observability.metrics && observability.metricsAccess.kind === 'none') {
+    logger.warn('GET /metrics is not served: in production set METRICS_PORT (a port of its own) or METRICS_TOKEN (a bearer token), or METRICS=off');
+  }
   const dispatcher = await startOutboxDispatcher(config, db.prisma, logger);
 
   let stopping = false;
@@ -33,17 +46,25 @@ async function main(): Promise<void> {
       ['database', () => db.close({ deadline })],
     ]);
     if (databaseUnfinished.length === 0) logger.info('database closed');
-    const unfinished = [...serverUnfinished, ...databaseUnfinished];
+    // Spans still buffered are exported, within what is left of the deadline.
+    const tracingUnfinished = await runShutdownSteps(deadline, [['trace export', async () => tracing?.shutdown()]]);
+    const unfinished = [...serverUnfinished, ...databaseUnfinished, ...tracingUnfinished];
     if (unfinished.length === 0) {
       logger.info('shut down cleanly');
-      process.exit(0);
+      exitAfterLogs(logger, 0);
+      return;
     }
     const steps = unfinished.map((u) => u.step).join(', ');
     logger.warn({ unfinished }, `shut down within SHUTDOWN_GRACE_MS (${graceMs} ms) by cutting short: ${steps}`);
-    process.exit(1);
+    exitAfterLogs(logger, 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The log is written asynchronously: what is buffered goes out before the process ends. */
+function exitAfterLogs(logger: pino.Logger, code: number): void {
+  logger.flush(() => process.exit(code));
 }
 
 class NatsUnavailableError extends Error {

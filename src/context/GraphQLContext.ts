@@ -17,8 +17,10 @@ export interface GraphQLContext {
   /** The SDL's @auth/@public rules, for the checks that only execution can make (node(id:)). */
   accessRules: AccessRules;
   loaders: Loaders;
-  /** The id reported in every error's extensions and the X-Trace-Id header. */
+  /** The id reported in every error's extensions and the X-Trace-Id header: the request's W3C trace id. */
   traceId: string;
+  /** performance.now() when the request arrived: its duration in metrics and logs is measured from it. */
+  startedAt: number;
   /** SQL statements, loader batches and rows this request caused (extensions.cost.database). */
   work: DatabaseWork;
   /** Committed events, for subscriptions. */

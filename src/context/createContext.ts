@@ -25,6 +25,8 @@ export function createContext(
   { prisma, readRows, dataLoaderBatching, accessRules, lowStockThreshold, eventFeed, clientIdentity }: ContextDependencies,
   request: {
     traceId: string;
+    /** performance.now() when the request arrived; default: now. */
+    startedAt?: number;
     clientAddress: string;
     idempotencyKey?: string | undefined;
     clientName?: string | undefined;
@@ -45,6 +47,7 @@ export function createContext(
     work,
     loaders: createLoaders(prisma, readRows, createLoaderFactory({ batch: dataLoaderBatching, work }), rowScope),
     traceId: request.traceId,
+    startedAt: request.startedAt ?? performance.now(),
     clientAddress: request.clientAddress,
     idempotencyKey: request.idempotencyKey,
     client: clientIdentity(viewer, request.clientName, request.clientVersion),

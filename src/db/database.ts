@@ -1,6 +1,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { trace } from '../observability/tracing';
 import { createRowReader, type ReadRows } from './rowReader';
+import { endStatementSpan, isTracedStatement, startStatementSpan } from './statementSpans';
 import type { DatabaseTimeouts } from '../config';
 import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { PrismaClient } from '../generated/prisma/client';
@@ -117,16 +119,49 @@ export function connectDatabase({ connectionString, poolSize, timeouts }: Databa
 }
 
 /**
+ * A statement outside the gateway's statement counts (DriverStats, spans): for the process's own
+ * bookkeeping (a metrics scrape, a version check), which no request caused.
+ */
+export async function uncountedQuery<R extends pg.QueryResultRow>(pool: pg.Pool, text: string): Promise<pg.QueryResult<R>> {
+  const client = await pool.connect();
+  try {
+    return await pg.Client.prototype.query.call<pg.PoolClient, [string], Promise<pg.QueryResult<R>>>(client, text);
+  } finally {
+    client.release();
+  }
+}
+
+/**
  * Counts every statement each pooled connection sends, by wrapping `client.query` once per
- * connection (not per query), so Prisma's queries, transactions and raw SQL are all seen.
+ * connection (not per query), so Prisma's queries, transactions and raw SQL are all seen; and
+ * gives each a span of the active trace (the row reader makes its own: see rowReader.ts).
  */
 function countStatements(pool: pg.Pool): DriverStats {
   const stats: DriverStats = { statements: 0 };
   pool.on('connect', (client) => {
-    const query = client.query;
+    const query = client.query as (...a: unknown[]) => unknown;
     client.query = function countedQuery(this: pg.PoolClient, ...args: unknown[]) {
       stats.statements += 1;
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
+      const config = args[0];
+      if (isTracedStatement(config) || !trace.getActiveSpan()) return query.apply(this, args);
+      const span = startStatementSpan(typeof config === 'string' ? config : (config as { text?: string }).text);
+      const callback = args.findIndex((arg) => typeof arg === 'function');
+      if (callback >= 0) {
+        const done = args[callback] as (error: Error | null, result?: pg.QueryResult) => void;
+        args[callback] = (error: Error | null, result?: pg.QueryResult) => {
+          endStatementSpan(span, error, result);
+          done(error, result);
+        };
+        return query.apply(this, args);
+      }
+      const result = query.apply(this, args) as Promise<pg.QueryResult> | undefined;
+      return result?.then(
+        (value) => (endStatementSpan(span, null, value), value),
+        (error: Error) => {
+          endStatementSpan(span, error);
+          throw error;
+        },
+      );
     } as typeof client.query;
   });
   return stats;

@@ -10,10 +10,12 @@ export interface DatabaseWork {
   /** DataLoader batches: statements that served many keys at once. */
   batches: number;
   rows: number;
+  /** Keys per batch, in dispatch order (the metrics' batch-size histogram); not reported to clients. */
+  batchSizes: number[];
 }
 
 export function newDatabaseWork(): DatabaseWork {
-  return { statements: 0, batches: 0, rows: 0 };
+  return { statements: 0, batches: 0, rows: 0, batchSizes: [] };
 }
 
 /** Awaits one query, counting it and the rows it returned (a count or aggregate is one row). */

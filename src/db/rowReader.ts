@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Prisma } from '../generated/prisma/client';
+import { trace } from '../observability/tracing';
+import { endStatementSpan, startStatementSpan, TRACED } from './statementSpans';
 import { parseUtcTimestamp } from './utcTimestamp';
 
 /** The columns of a row type that hold instants (`timestamp` columns, read as Dates). */
@@ -61,8 +63,17 @@ export function createRowReader(pool: pg.Pool): ReadRows {
     const values = query.values.map((value) => (value instanceof Date ? value.toISOString() : value));
     // json_agg takes the rows in the order the statement returns them (its ORDER BY holds).
     const text = `SELECT coalesce(json_agg(r), '[]')::text AS rows FROM (${query.text}) r`;
-    const result = await pool.query<{ rows: string }>({ name: prepare ? nameOf(text) : undefined, text, values });
-    const rows = JSON.parse(result.rows[0]!.rows) as Array<Record<string, unknown>>;
+    // Its span is made here, where the caller's trace is active and the rows are counted.
+    const span = trace.getActiveSpan() ? startStatementSpan(query.text) : undefined;
+    let rows: Array<Record<string, unknown>>;
+    try {
+      const result = await pool.query<{ rows: string }>({ name: prepare ? nameOf(text) : undefined, text, values, [TRACED]: true } as pg.QueryConfig);
+      rows = JSON.parse(result.rows[0]!.rows) as Array<Record<string, unknown>>;
+    } catch (error) {
+      if (span) endStatementSpan(span, error as Error);
+      throw error;
+    }
+    if (span) endStatementSpan(span, null, undefined, rows.length);
     if (timestamps?.length) {
       for (const row of rows) {
         for (const column of timestamps as readonly string[]) {

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { uncountedQuery } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
+import type { OutboxFigures } from '../observability/metrics';
 
 /**
  * The event catalogue: every event type with its current payload schema version. A payload
@@ -31,4 +34,20 @@ export async function recordEvent(tx: Prisma.TransactionClient, type: EventType,
   const id = randomUUID();
   await tx.event.create({ data: { id, type, schemaVersion: EVENT_SCHEMA_VERSIONS[type], payload: payload as Prisma.InputJsonValue } });
   return id;
+}
+
+/**
+ * The outbox's backlog for the metrics: pending and dead events, and the age of the oldest
+ * pending one. One statement over the (status, nextAttemptAt) index, run on a connection of its
+ * own outside the gateway's statement counts (it is not a request's work).
+ */
+export async function readOutboxFigures(pool: pg.Pool): Promise<OutboxFigures> {
+  const { rows } = await uncountedQuery<{ status: string; events: number; oldest: number | null }>(
+    pool,
+    `SELECT status::text AS status, count(*)::int AS events,
+            extract(epoch FROM now() - min("occurredAt"))::float8 AS oldest
+       FROM "Event" WHERE status IN ('PENDING', 'DEAD') GROUP BY status`,
+  );
+  const of = (status: string) => rows.find((row) => row.status === status);
+  return { pending: of('PENDING')?.events ?? 0, dead: of('DEAD')?.events ?? 0, oldestPendingSeconds: Math.max(0, of('PENDING')?.oldest ?? 0) };
 }

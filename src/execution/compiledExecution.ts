@@ -1,5 +1,6 @@
 import { execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { failSpan, tracer } from '../observability/tracing';
 
 export interface ExecutionRequest {
   document: DocumentNode;
@@ -64,7 +65,24 @@ export function createCompiledExecution(schema: GraphQLSchema): CompiledExecutio
     if (result.data === undefined && result.errors?.length) return interpret(request);
     return withGraphQLErrors(result);
   };
-  return { execute: executeCompiled, stats };
+  // The execution's span: the DataLoader batches and SQL statements it causes are its children.
+  const executeTraced: Execute = (request) =>
+    tracer.startActiveSpan('graphql.execute', (span) => {
+      const end = (result: ExecutionResult) => {
+        if (result.errors?.length) span.setAttribute('graphql.errors', result.errors.length);
+        span.end();
+        return result;
+      };
+      try {
+        const result = executeCompiled(request);
+        return 'then' in result ? result.then(end, (error: unknown) => (failSpan(span, error), span.end(), Promise.reject(error))) : end(result);
+      } catch (error) {
+        failSpan(span, error);
+        span.end();
+        throw error;
+      }
+    });
+  return { execute: executeTraced, stats };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../context/GraphQLContext';
 import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { ErrorCode, GatewayError, HttpRequestError, ServiceUnavailableError } from '../errors';
 import { checkIdempotencyKey, checkSentOperation, type SentOperation, type SentOperationLimits } from '../pipeline/sentOperation';
+import type { EdgeRequest } from './httpHandler';
 import type { InFlightRequests } from './inFlightRequests';
 import { isJsonContentType, readBody } from './requestBody';
 import { sendError } from './responses';
@@ -14,6 +15,8 @@ import { sendError } from './responses';
 /** What the route knows of a request before GraphQL runs, for the context. */
 export interface HttpRequestInfo {
   traceId: string;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
   clientAddress: string;
   idempotencyKey: string | undefined;
   clientName: string | undefined;
@@ -42,7 +45,7 @@ export interface GraphQLRouteOptions {
  */
 export function createGraphQLRoute(options: GraphQLRouteOptions) {
   const { apollo, authenticate, createContext, classifyFailure, limits, inFlight } = options;
-  return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, traceId: string): Promise<void> {
+  return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, { traceId, startedAt }: EdgeRequest): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -82,6 +85,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     if (throttled) return sendError(res, throttled, traceId);
     const info: HttpRequestInfo = {
       traceId,
+      startedAt,
       clientAddress,
       idempotencyKey,
       clientName: headers.get('apollographql-client-name'),

@@ -1,44 +1,88 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCode, HttpRequestError, InternalServerError } from '../errors';
 import { IDE_ASSET_PREFIX } from '../ide/ideAssets';
 import type { IdeRoute } from '../ide/ideRoute';
+import type { MetricsRoute } from '../observability/metricsRoute';
+import { SpanStatusCode, startRequestTrace, traceContext } from '../observability/tracing';
 import { refusalCodeOf, sendError, sendJson } from './responses';
+
+/** What the edge knows of a request before any route runs. */
+export interface EdgeRequest {
+  /** The request's W3C trace id (the caller's, from `traceparent`, or a new one). */
+  traceId: string;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+}
 
 export interface HttpRoutes {
   /** POST and GET /graphql. */
-  graphql: (req: IncomingMessage, res: ServerResponse, url: URL, traceId: string) => Promise<void>;
+  graphql: (req: IncomingMessage, res: ServerResponse, url: URL, edge: EdgeRequest) => Promise<void>;
+  /** GET /metrics, when served on this port (METRICS_TOKEN, or openly outside production). */
+  metrics?: MetricsRoute;
+  /** Records a /graphql request refused before GraphQL ran (its code, status and duration). */
+  observeRefusal?: (code: string, status: number, durationMs: number) => void;
   /** Whether the database answers (GET /readyz). */
   isReady: () => Promise<boolean>;
   /** GraphiQL for a browser's GET /graphql, its files under /graphql/ide/; absent: GRAPHQL_IDE=off. */
   ide?: IdeRoute;
 }
 
-/** A client's X-Request-Id is kept as the trace id when it looks like one; otherwise a fresh UUID. */
-const TRACE_ID = /^[A-Za-z0-9._-]{8,64}$/;
+/** The paths a span is named after; any other is named by its method alone (span names stay few). */
+const NAMED_PATHS = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
 
 /**
  * Node's http server in front of the routes: /graphql, /healthz (the process is alive),
- * /readyz (the database answers) and, when the IDE is on, its page and /graphql/ide/ files. Every response carries the request's trace id in
- * X-Trace-Id, and every error the same id in its extensions. Malformed HTTP gets a coded
- * JSON error, never a stack trace.
+ * /readyz (the database answers), /metrics when served here and, when the IDE is on, its page
+ * and /graphql/ide/ files. Every request is a span, continuing the caller's W3C `traceparent`;
+ * every response carries the trace id in X-Trace-Id and its `traceparent`, and every error the
+ * same id in its extensions. Malformed HTTP gets a coded JSON error, never a stack trace.
  */
 export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestListener {
   return (req, res) => {
-    const incoming = req.headers['x-request-id'];
-    const traceId = typeof incoming === 'string' && TRACE_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-trace-id', traceId);
-    // A refusal at the edge gets its log line, as a GraphQL response with errors does (responseEnvelope).
-    res.once('finish', () => {
-      const code = refusalCodeOf(res);
-      if (code) logger.info({ traceId, transport: 'http', status: res.statusCode, codes: [code] }, 'refused');
-    });
+    const startedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    // The path only: a GET's query string holds the operation and its variables.
+    const request = startRequestTrace(NAMED_PATHS.has(url.pathname) ? `${method} ${url.pathname}` : method, req.headers, {
+      'http.request.method': method,
+      'url.path': url.pathname.slice(0, 200),
+    });
+    const { traceId, span } = request;
+    res.setHeader('x-trace-id', traceId);
+    res.setHeader('traceparent', request.traceparent);
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (!res.writableFinished) span.setAttribute('http.aborted', true);
+      span.end();
+      // A refusal at the edge gets its log line and its figures, as an operation does (observationPolicy).
+      const code = refusalCodeOf(res);
+      if (!code) return;
+      const durationMs = performance.now() - startedAt;
+      logger.info({ traceId, transport: 'http', status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, codes: [code] }, 'refused');
+      if (url.pathname === '/graphql') routes.observeRefusal?.(code, res.statusCode, durationMs);
+    });
+    traceContext.with(request.context, () => route(req, res, url, { traceId, startedAt }));
+  };
+
+  function route(req: IncomingMessage, res: ServerResponse, url: URL, edge: EdgeRequest): void {
+    const { traceId } = edge;
     let handled: Promise<void>;
     switch (url.pathname) {
       case '/graphql':
-        handled = routes.ide?.isPageRequest(req, url) ? routes.ide.page(res) : routes.graphql(req, res, url, traceId);
+        handled = routes.ide?.isPageRequest(req, url) ? routes.ide.page(res) : routes.graphql(req, res, url, edge);
+        break;
+      case '/metrics':
+        handled = routes.metrics
+          ? routes.metrics(req, res, traceId)
+          : Promise.resolve(
+              sendError(
+                res,
+                new HttpRequestError(ErrorCode.NOT_FOUND, 404, 'Metrics are not served on this port (see METRICS_PORT and METRICS_TOKEN).'),
+                traceId,
+              ),
+            );
         break;
       case '/healthz':
         handled = Promise.resolve(sendJson(res, 200, { status: 'ok' }));
@@ -60,5 +104,5 @@ export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestLi
       if (res.headersSent) res.destroy();
       else sendError(res, new InternalServerError(), traceId);
     });
-  };
+  }
 }

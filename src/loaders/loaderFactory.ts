@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { recordQuery, type DatabaseWork } from '../db/databaseWork';
+import { inSpan } from '../observability/tracing';
 
 /**
  * Builds the per-request DataLoaders. Every loader is positional (one value per key, in key
@@ -22,7 +23,12 @@ export function createLoaderFactory({ batch, work }: { batch: boolean; work: Dat
   const options = { batch };
   const run = <K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keys: readonly K[]) => {
     work.batches += 1;
-    return recordQuery(work, fetch(keys));
+    work.batchSizes.push(keys.length);
+    return inSpan('dataloader.batch', { 'dataloader.keys': keys.length }, async (span) => {
+      const rows = await recordQuery(work, fetch(keys));
+      span.setAttribute('dataloader.rows', rows.length);
+      return rows;
+    });
   };
   const factory: LoaderFactory = {
     one: (fetch, keyOf) =>

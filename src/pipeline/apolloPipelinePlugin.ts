@@ -2,6 +2,7 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { GraphQLContext } from '../context/GraphQLContext';
 import { ErrorCode, HttpRequestError } from '../errors';
+import { failSpan, tracer } from '../observability/tracing';
 import { logUnexpectedErrors } from '../server/formatError';
 import type { PolicyPipeline } from './pipeline';
 import { newRequestState, type RequestState } from './requestState';
@@ -29,8 +30,23 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
         viewer: context.viewer,
         verifyViewer: async () => context.viewer, // authenticated when the request arrived
         timeoutMs: requestTimeoutMs,
+        startedAt: context.startedAt,
       });
       return {
+        async parsingDidStart() {
+          const span = tracer.startSpan('graphql.parse');
+          return async (error) => {
+            if (error) failSpan(span, error);
+            span.end();
+          };
+        },
+        async validationDidStart() {
+          const span = tracer.startSpan('graphql.validate');
+          return async (errors) => {
+            if (errors?.length) span.setAttribute('graphql.validation.errors', errors.length);
+            span.end();
+          };
+        },
         async didResolveOperation(requestContext) {
           if (requestContext.operation?.operation === 'subscription') {
             throw new HttpRequestError(

@@ -1,6 +1,7 @@
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { AnalysisCache } from '../analysis/analysisCache';
+import { inSpan } from '../observability/tracing';
 import type { RequestState, ResponseBody } from './requestState';
 
 /**
@@ -51,15 +52,19 @@ export class PolicyPipeline {
     if (!analysis) return;
     state.operation = { ...sent, analysis, request: analysis.forVariables(sent.variables) };
     state.executedDocument = sent.document;
-    for (const policy of this.policies) {
-      if (!policy.prepare) continue;
-      try {
-        await policy.prepare(state);
-      } catch (error) {
-        state.refusedBy = policy.name;
-        throw error;
+    const attributes = { 'graphql.operation.type': analysis.operationType, 'graphql.operation.name': analysis.operation.name?.value ?? '' };
+    await inSpan('gateway.policies', attributes, async (span) => {
+      for (const policy of this.policies) {
+        if (!policy.prepare) continue;
+        try {
+          await policy.prepare(state);
+        } catch (error) {
+          state.refusedBy = policy.name;
+          span.setAttribute('gateway.refused_by', policy.name);
+          throw error;
+        }
       }
-    }
+    });
   }
 
   /**

@@ -30,6 +30,8 @@ export interface RequestState {
   readonly traceId: string;
   /** When the pipeline took the request (ms since the epoch), its body read and its client authenticated. */
   readonly receivedAt: number;
+  /** When the request arrived (performance.now(), before its body was read): what its duration is measured from. */
+  readonly startedAt: number;
   /** When the request must have been answered (ms since the epoch): REQUEST_TIMEOUT_MS after it arrived. */
   readonly deadline: number;
   readonly clientAddress: string;
@@ -106,8 +108,10 @@ export function newRequestState(init: {
   viewer: Viewer | null;
   verifyViewer: () => Promise<Viewer | null>;
   timeoutMs: number;
+  /** performance.now() when the transport received the request; default: now. */
+  startedAt?: number;
 }): RequestState {
-  const { timeoutMs, ...fields } = init;
+  const { timeoutMs, startedAt = performance.now(), ...fields } = init;
   const receivedAt = Date.now();
-  return { ...fields, receivedAt, deadline: receivedAt + timeoutMs, http: { headers: new Map() } };
+  return { ...fields, receivedAt, startedAt, deadline: receivedAt + timeoutMs, http: { headers: new Map() } };
 }

@@ -1,5 +1,4 @@
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from 'pino';
 import { stripAuthorizationMarkers } from '../auth/authorizationPlan';
 import { ErrorCode } from '../errors';
 import type { Policy } from './pipeline';
@@ -13,19 +12,16 @@ export function withTraceId<E extends GraphQLFormattedError>(errors: readonly E[
 }
 
 /**
- * The last step of every response: removes what the narrowed document added (placeholders,
- * type markers), stamps the trace id on the errors, logs a response that has errors (one info
- * line with the trace id and the codes, so that a client's trace id leads to it), and, when the
- * database was unavailable and nothing was answered, makes the response a 503 with Retry-After
- * that HTTP clients and proxies can act on.
+ * Completes every response's shape: removes what the narrowed document added (placeholders,
+ * type markers), stamps the trace id on the errors and, when the database was unavailable and
+ * nothing was answered, makes the response a 503 with Retry-After that HTTP clients and proxies
+ * can act on. (Its log line, with the codes, is the observation step's.)
  */
-export function responseEnvelope(logger: Logger): Policy {
+export function responseEnvelope(): Policy {
   const complete: Policy['complete'] = (state, body) => {
     if (state.authorization?.marksTypes && body.data) stripAuthorizationMarkers(body.data);
     if (!body.errors?.length) return;
     body.errors = withTraceId(body.errors, state.traceId);
-    const codes = [...new Set(body.errors.map((e) => e.extensions?.code))];
-    logger.info({ traceId: state.traceId, transport: state.transport, codes }, 'answered with errors');
     const unavailable = body.errors.find((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE);
     if (unavailable && answersNothing(body.data)) {
       state.http.status = 503;

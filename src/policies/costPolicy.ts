@@ -22,9 +22,10 @@ export function costPolicy(model: CostModel, maximumQueryCost: number): Policy {
       const cost = state.cost;
       if (!cost || state.refusedBy === 'cost' || body.data === undefined) return;
       cost.actualQueryCost = countObjects(body.data) + mutationWeight(state.operation?.analysis.operationType, body.data);
+      const { statements, batches, rows } = state.work;
       body.extensions = {
         ...body.extensions,
-        cost: { ...(body.extensions?.cost as object | undefined), ...cost, database: { ...state.work } },
+        cost: { ...(body.extensions?.cost as object | undefined), ...cost, database: { statements, batches, rows } },
       };
     },
   };

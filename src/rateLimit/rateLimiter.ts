@@ -24,10 +24,13 @@ export class RateLimiter {
   ) {}
 
   bucketOf(viewer: Viewer | null, clientAddress: string): Bucket {
-    return {
-      key: clientKeyOf(viewer, clientAddress),
-      limits: this.tiers[viewer?.rateTier ?? 'anonymous'] ?? this.tiers.standard!,
-    };
+    return { key: clientKeyOf(viewer, clientAddress), limits: this.tiers[this.tierOf(viewer)]! };
+  }
+
+  /** The tier whose limits apply: the viewer's, `standard` for a tier not configured, `anonymous` without a viewer. */
+  tierOf(viewer: Viewer | null): string {
+    const tier = viewer?.rateTier ?? 'anonymous';
+    return tier in this.tiers ? tier : 'standard';
   }
 
   /** RATE_LIMITED when the client's bucket holds less than a point; nothing is taken. */

@@ -19,7 +19,15 @@ import { EventFeed } from '../events/eventFeed';
 import { createCompiledExecution, type CompiledExecution } from '../execution/compiledExecution';
 import { executionGateway } from '../execution/executionGateway';
 import { createGraphQLRoute } from '../http/graphqlRoute';
-import { createHttpHandler } from '../http/httpHandler';
+import { createHttpHandler, type HttpRoutes } from '../http/httpHandler';
+import { sendError } from '../http/responses';
+import { ErrorCode, HttpRequestError } from '../errors';
+import { GatewayMetrics } from '../observability/metrics';
+import { createMetricsRoute } from '../observability/metricsRoute';
+import { NO_OPERATION, OperationLabels } from '../observability/operationLabels';
+import { EDGE_REFUSAL_CODES, observationPolicy, outcomeOf } from '../observability/requestObservation';
+import { UNKNOWN_CLIENT } from '../context/clientIdentity';
+import { readOutboxFigures } from '../events/outbox';
 import { InFlightRequests } from '../http/inFlightRequests';
 import { loadIdeAssets } from '../ide/ideAssets';
 import { createIdeRoute } from '../ide/ideRoute';
@@ -43,7 +51,7 @@ import { DocumentCache } from '../websocket/documentCache';
 import { startWebSocketServer } from '../websocket/webSocketServer';
 import { msUntil } from '../deadline';
 import { buildSchema } from './buildSchema';
-import { listClientsWithOperations } from './schemaFiles';
+import { listClientsWithOperations, listKnownOperationNames } from './schemaFiles';
 import { classifyFailure, createFormatError } from './formatError';
 import { runShutdownSteps, type UnfinishedStep } from './shutdownSteps';
 
@@ -54,8 +62,12 @@ export interface GatewayServer {
   analyses: AnalysisCache;
   /** How many operations ran compiled (graphql-jit) and how many graphql-jit left to graphql-js. */
   execution: CompiledExecution['stats'];
-  /** The WebSocket transport: how many connections it holds. */
-  webSocket: { readonly connections: number };
+  /** The WebSocket transport: how many connections and operations it holds. */
+  webSocket: { readonly connections: number; readonly operations: number };
+  /** The Prometheus metrics (absent with METRICS=off). */
+  metrics: GatewayMetrics | undefined;
+  /** Where GET /metrics answers, once listening (absent when it is not served). */
+  metricsUrl?: string;
   /** Starts listening; resolves to the /graphql URL. */
   listen(): Promise<string>;
   /**
@@ -66,6 +78,22 @@ export interface GatewayServer {
    */
   stop(options?: { deadline?: number }): Promise<UnfinishedStep[]>;
 }
+
+/** Listens on `host`:`port`; resolves to the http://host:port origin. */
+function listenOn(server: Server, hostName: string, portNumber: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(portNumber, hostName, () => {
+      const { address, port } = server.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      resolve(`http://${host}:${port}`);
+    });
+  });
+}
+
+/** The metrics port serves /metrics, /healthz and /readyz only. */
+const notServedHere: HttpRoutes['graphql'] = async (_req, res, _url, { traceId }) =>
+  sendError(res, new HttpRequestError(ErrorCode.NOT_FOUND, 404, 'This is the metrics port: GraphQL is served on PORT.'), traceId);
 
 /** How often expired idempotency keys are deleted (a thousand at a time). */
 const EXPIRED_KEYS_SWEEP_MS = 10 * 60_000;
@@ -86,7 +114,14 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   }, EXPIRED_KEYS_SWEEP_MS);
   expirySweep.unref();
   const rateLimiter = config.rateLimit.enabled ? new RateLimiter(buckets, config.rateLimit.tiers) : undefined;
-  const refuseIfThrottled = async (viewer: Viewer | null, clientAddress: string) => rateLimiter?.refuseIfEmpty(viewer, clientAddress);
+  const { observability } = config;
+  const metrics = observability.metrics ? new GatewayMetrics() : undefined;
+  const tierOf = (viewer: Viewer | null) => rateLimiter?.tierOf(viewer) ?? 'anonymous';
+  const refuseIfThrottled = async (viewer: Viewer | null, clientAddress: string) => {
+    const refusal = await rateLimiter?.refuseIfEmpty(viewer, clientAddress);
+    if (refusal) metrics?.countRateLimitRefusal(tierOf(viewer));
+    return refusal;
+  };
 
   // The one order every operation goes through, over HTTP and WebSocket alike.
   const pipeline = new PolicyPipeline(
@@ -99,7 +134,14 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
       idempotencyPolicy(idempotencyStore),
-      responseEnvelope(logger),
+      responseEnvelope(),
+      observationPolicy({
+        metrics,
+        operationLabels: new OperationLabels(listKnownOperationNames(), observability.maxOperationLabels),
+        logger,
+        slowOperationMs: observability.slowOperationMs,
+        tierOf: (state) => tierOf(state.viewer),
+      }),
     ],
     logger,
   );
@@ -144,6 +186,19 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     clientIdentity: createClientIdentityResolver([...config.knownClients, ...listClientsWithOperations()]),
   };
   const authenticate = await createAuthenticator(config.auth, db.prisma);
+  // A request refused before GraphQL ran: no operation, no client yet, but its code and duration count.
+  const observeRefusal = (codes: readonly string[], outcomeStatus: number | undefined, durationMs: number) => {
+    if (!metrics) return;
+    const outcome =
+      outcomeStatus !== undefined && outcomeStatus >= 500
+        ? 'server_error'
+        : outcomeOf(
+            codes,
+            codes.some((c) => EDGE_REFUSAL_CODES.has(c)),
+          );
+    metrics.recordOperation({ operation: NO_OPERATION, type: 'unknown', client: UNKNOWN_CLIENT, outcome, durationSeconds: durationMs / 1000 });
+    metrics.countErrors(codes);
+  };
   const operationLimits = { maxDocumentBytes: config.limits.maxDocumentBytes, maxVariablesDepth: config.limits.maxVariablesDepth };
   httpServer.on(
     'request',
@@ -165,6 +220,13 @@ export async function createServer(config: Config, db: Database, logger: Logger)
           logger,
         }),
         isReady: () => db.isReachable(),
+        metrics:
+          metrics && observability.metricsAccess.kind === 'open'
+            ? createMetricsRoute(metrics)
+            : metrics && observability.metricsAccess.kind === 'token'
+              ? createMetricsRoute(metrics, observability.metricsAccess.token)
+              : undefined,
+        observeRefusal: (code, status, durationMs) => observeRefusal([code], status, durationMs),
         ide: config.graphqlIde ? createIdeRoute({ assets: loadIdeAssets(), settings: createIdeSettings(config) }) : undefined,
       },
       logger,
@@ -178,6 +240,12 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     documents: new DocumentCache(schema, { maxTokens: config.limits.maxTokens, hideSuggestions: !config.isDevelopment }),
     authenticate,
     refuseIfThrottled,
+    observeRefusal: (errors, durationMs) =>
+      observeRefusal(
+        errors.map((e) => String(e.extensions?.code)),
+        undefined,
+        durationMs,
+      ),
     createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
     clientIdentity: contextDependencies.clientIdentity,
     formatError,
@@ -192,27 +260,40 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       apiKeyRecheckMs: Math.max(1_000, config.auth.apiKeyCacheMs),
     },
   });
-  return {
+  metrics?.watch({
+    pool: () => ({ total: db.pool.totalCount, idle: db.pool.idleCount, waiting: db.pool.waitingCount, max: config.database.poolSize }),
+    webSocket: () => ({ connections: webSocket.connections, operations: webSocket.operations }),
+    outbox: () => readOutboxFigures(db.pool),
+  });
+  // METRICS_PORT: /metrics alone on a port of its own, for the network to protect.
+  const metricsServer =
+    metrics && observability.metricsAccess.kind === 'port'
+      ? createNodeServer(createHttpHandler({ graphql: notServedHere, isReady: () => db.isReachable(), metrics: createMetricsRoute(metrics) }, logger))
+      : undefined;
+  const gateway: GatewayServer = {
     httpServer,
     apollo,
+    metrics,
     pipeline,
     analyses,
     execution: execution.stats,
     webSocket,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(config.http.port, config.http.host, () => {
-          const { address, port } = httpServer.address() as AddressInfo;
-          const host = address.includes(':') ? `[${address}]` : address;
-          resolve(`http://${host}:${port}/graphql`);
-        });
-      }),
+    async listen() {
+      const url = await listenOn(httpServer, config.http.host, config.http.port);
+      if (metricsServer && observability.metricsAccess.kind === 'port') {
+        gateway.metricsUrl = `${await listenOn(metricsServer, config.http.host, observability.metricsAccess.port)}/metrics`;
+      } else if (metrics && observability.metricsAccess.kind !== 'none') {
+        gateway.metricsUrl = `${url}/metrics`;
+      }
+      return `${url}/graphql`;
+    },
     async stop({ deadline = Date.now() + config.http.shutdownGraceMs } = {}) {
       // The drain plugin waits at most its own grace period, which starts later: this cuts
       // off the requests still running (a database that hangs) at the caller's deadline.
       const cutOff = setTimeout(() => httpServer.closeAllConnections(), msUntil(deadline));
       clearInterval(expirySweep);
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       try {
         return await runShutdownSteps(deadline, [
           ['websocket', () => webSocket.close()],
@@ -230,4 +311,5 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       }
     },
   };
+  return gateway;
 }

@@ -41,3 +41,14 @@ export function listClientsWithOperations(dir = OPERATIONS_DIR): string[] {
     .map((entry) => entry.name)
     .sort();
 }
+
+/** The names of the trusted clients' operations (schema/operations/<client>/*.graphql): metrics label each of them. */
+export function listKnownOperationNames(dir = OPERATIONS_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  const names = new Set<string>();
+  for (const file of listGraphQLFiles(dir)) {
+    // A file the schema check would refuse names nothing here: the check reports it.
+    for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)) names.add(match[1]!);
+  }
+  return [...names].sort();
+}

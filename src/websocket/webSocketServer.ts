@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -18,6 +18,7 @@ import { logUnexpectedErrors } from '../server/formatError';
 import type { PolicyPipeline } from '../pipeline/pipeline';
 import { newRequestState, type RequestState, type ResponseBody } from '../pipeline/requestState';
 import { withTraceId } from '../pipeline/responseEnvelope';
+import { startRequestTrace, traceContext, type RequestTrace } from '../observability/tracing';
 import { checkSentOperation, idempotencyKeyOf, type SentOperationLimits } from '../pipeline/sentOperation';
 import type { DocumentCache } from './documentCache';
 
@@ -39,6 +40,8 @@ export interface WebSocketServerOptions {
   authenticate: Authenticate;
   /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
   refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
+  /** Records an operation refused before the pipeline ran (malformed, unparseable, throttled): its errors. */
+  observeRefusal?: (errors: readonly GraphQLFormattedError[], durationMs: number) => void;
   createContext: (
     request: { traceId: string; clientAddress: string; clientName?: string; clientVersion?: string; work: DatabaseWork },
     viewer: Viewer | null,
@@ -89,6 +92,8 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes });
   const connections = new Set<Connection>();
   const states = new WeakMap<GraphQLContext, RequestState>();
+  /** Each operation's span and trace context, from its subscribe message to its completion. */
+  const traces = new WeakMap<RequestState, RequestTrace>();
   /** Results the pipeline already completed (queries and mutations): sent as they are. */
   const completed = new WeakSet<object>();
   /** Errors already formatted and stamped (refusals): sent as they are. */
@@ -196,13 +201,24 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
       async onSubscribe(ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
         const connection = ctx.extra.connection!;
         connection.lastActiveAt = Date.now();
-        const traceId = randomUUID();
-        const stamped = (error: GraphQLError) => refusal(withTraceId([options.formatError(error.toJSON(), error)], traceId));
+        const startedAt = performance.now();
+        // Each operation is a trace of its own, or continues the one its extensions.traceparent names.
+        const sentTraceparent = (payload.extensions as Record<string, unknown> | undefined)?.traceparent;
+        const request = startRequestTrace('WS subscribe', typeof sentTraceparent === 'string' ? { traceparent: sentTraceparent } : {}, {
+          'graphql.operation.name': typeof payload.operationName === 'string' ? payload.operationName.slice(0, 200) : '',
+        });
+        const { traceId } = request;
+        const refusedEarly = (errors: GraphQLFormattedError[]) => {
+          request.span.end();
+          options.observeRefusal?.(errors, performance.now() - startedAt);
+          return refusal(errors);
+        };
+        const stamped = (error: GraphQLError) => refusedEarly(withTraceId([options.formatError(error.toJSON(), error)], traceId));
         const invalid = checkSentOperation(payload, limits) ?? (await options.refuseIfThrottled(connection.viewer, connection.clientAddress));
         if (invalid) return stamped(invalid);
         const parsed = documents.get(payload.query);
         if ('errors' in parsed)
-          return refusal(
+          return refusedEarly(
             withTraceId(
               parsed.errors.map((e) => e.toJSON()),
               traceId,
@@ -220,18 +236,23 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
           viewer: connection.viewer,
           verifyViewer: async () => (connection.viewer = await authenticate(connection.credentials)),
           timeoutMs: limits.requestTimeoutMs,
+          startedAt,
         });
+        traces.set(state, request);
         try {
-          await pipeline.prepare(state, {
-            source: payload.query,
-            document: parsed.document,
-            operationName: payload.operationName ?? undefined,
-            variables: payload.variables ?? undefined,
-          });
+          await traceContext.with(request.context, () =>
+            pipeline.prepare(state, {
+              source: payload.query,
+              document: parsed.document,
+              operationName: payload.operationName ?? undefined,
+              variables: payload.variables ?? undefined,
+            }),
+          );
         } catch (error) {
           const body: ResponseBody = { errors: [options.formatError((error as GraphQLError).toJSON?.() ?? { message: String(error) }, error)] };
           if (!(error instanceof GatewayError)) logger.error({ err: error, traceId }, 'unexpected error');
           await pipeline.complete(state, body);
+          request.span.end();
           if (state.refusedBy === 'authentication') setImmediate(() => connection.close(CLOSE_CODE.CREDENTIALS_REJECTED, closeReason(error)));
           return refusal(body.errors!);
         }
@@ -253,7 +274,8 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
       async execute(args: ExecutionArgs) {
         const state = states.get(args.contextValue as GraphQLContext)!;
         if (state.idempotency && 'replay' in state.idempotency) return {}; // answered from the store in onOperation
-        const execution = Promise.resolve(options.execute(args));
+        const request = traces.get(state);
+        const execution = Promise.resolve(request ? traceContext.with(request.context, () => options.execute(args)) : options.execute(args));
         const result = await beforeDeadline(execution, state.deadline);
         if (result !== PAST_DEADLINE) return result;
         // The client gets a 503 now; the execution goes on, and its outcome is what counts.
@@ -279,7 +301,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         return body as ExecutionResult;
       },
       onError(ctx, id, _payload, errors) {
-        const traceId = ctx.extra.connection?.operations.get(id)?.traceId ?? randomUUID();
+        const traceId = ctx.extra.connection?.operations.get(id)?.traceId ?? randomBytes(16).toString('hex');
         const formatted = errors.map((error) =>
           enveloped.has(error) ? error.toJSON() : withTraceId([options.formatError(error.toJSON(), error)], traceId)[0]!,
         );
@@ -288,6 +310,8 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
       onComplete(ctx, id) {
         const connection = ctx.extra.connection;
         if (!connection) return;
+        const state = connection.operations.get(id);
+        if (state) traces.get(state)?.span.end();
         connection.operations.delete(id);
         connection.lastActiveAt = Date.now();
       },
@@ -295,6 +319,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         const connection = ctx.extra.connection;
         if (!connection) return;
         clearTimeout(connection.watch);
+        for (const state of connection.operations.values()) traces.get(state)?.span.end();
         connections.delete(connection);
       },
     },
@@ -304,6 +329,12 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
     /** Connections open now. */
     get connections(): number {
       return wss.clients.size;
+    },
+    /** Operations running over WebSocket now: subscriptions, and queries not yet answered. */
+    get operations(): number {
+      let running = 0;
+      for (const connection of connections) running += connection.operations.size;
+      return running;
     },
     async close(): Promise<void> {
       clearInterval(sweep);

@@ -45,10 +45,19 @@ describe('HTTP', () => {
     expect((await jsonOf(invalid)).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
-  it('gives every error a code and a traceId, and echoes the trace id in X-Trace-Id', async () => {
-    const result = await server.query('{ order(id: "x") { id } }', undefined, { 'x-request-id': 'client-trace-12345' });
-    expect(result.headers.get('x-trace-id')).toBe('client-trace-12345');
-    expect(firstError(result).extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'id', traceId: 'client-trace-12345' });
+  it("gives every error a code and a traceId: the caller's W3C trace id, echoed in X-Trace-Id and traceparent", async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const result = await server.query('{ order(id: "x") { id } }', undefined, { traceparent: `00-${traceId}-b7ad6b7169203331-00` });
+    expect(result.headers.get('x-trace-id')).toBe(traceId);
+    expect(result.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-(?!b7ad6b7169203331)[0-9a-f]{16}-00$`));
+    expect(firstError(result).extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'id', traceId });
+  });
+
+  it('gives a request without a traceparent a trace id of its own, different for each request', async () => {
+    const [a, b] = await Promise.all([server.query('{ warehouses { code } }'), server.query('{ warehouses { code } }')]);
+    expect(a.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(a.headers.get('x-trace-id')).not.toBe(b.headers.get('x-trace-id'));
+    expect(a.headers.get('traceparent')).toMatch(new RegExp(`^00-${a.headers.get('x-trace-id')}-[0-9a-f]{16}-00$`));
   });
 
   it.each([

@@ -12,8 +12,11 @@ export interface RequestOptions {
    * form is submitted) and reuse it for every retry of that submission.
    */
   idempotencyKey?: string;
-  /** Shown in the gateway's logs and errors as the trace id (8 to 64 of A-Z a-z 0-9 . _ -). */
-  requestId?: string;
+  /**
+   * A W3C `traceparent` (00-<32 hex trace id>-<16 hex span id>-<2 hex flags>): the gateway
+   * continues this trace, and its logs and errors carry its trace id.
+   */
+  traceparent?: string;
   signal?: AbortSignal;
 }
 
@@ -74,7 +77,7 @@ export async function request<TData, TVariables extends Record<string, unknown>>
   };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  if (options.requestId) headers['x-request-id'] = options.requestId;
+  if (options.traceparent) headers.traceparent = options.traceparent;
 
   const response = await fetch(options.url, {
     method: 'POST',

@@ -66,7 +66,7 @@ describe('policy pipeline', () => {
         throw new Error('boom');
       },
     };
-    const pipeline = new PolicyPipeline(new AnalysisCache(schema), [broken, responseEnvelope(pino({ level: 'silent' }))], silent);
+    const pipeline = new PolicyPipeline(new AnalysisCache(schema), [broken, responseEnvelope()], silent);
     const body = { errors: [{ message: 'x', extensions: { code: 'BAD_USER_INPUT' } }] };
     await pipeline.complete(freshState(), body);
     expect(body.errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', traceId: 'trace-9' });
@@ -85,7 +85,7 @@ describe('response envelope', () => {
   it('answers 503 with Retry-After when the database was unavailable and nothing was answered', async () => {
     const state = requestStateFor('mutation { placeOrder(input: { items: [] }) { order { id } } }');
     const body = { data: { placeOrder: null }, errors: [{ message: 'busy', extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 2 } }] };
-    await responseEnvelope(pino({ level: 'silent' })).complete!(state, body);
+    await responseEnvelope().complete!(state, body);
     expect(state.http.status).toBe(503);
     expect(state.http.headers.get('retry-after')).toBe('2');
   });
@@ -96,7 +96,7 @@ describe('response envelope', () => {
       data: { products: { totalCount: 1 }, warehouses: null },
       errors: [{ message: 'busy', path: ['warehouses'], extensions: { code: 'SERVICE_UNAVAILABLE' } }],
     };
-    await responseEnvelope(pino({ level: 'silent' })).complete!(state, body);
+    await responseEnvelope().complete!(state, body);
     expect(state.http.status).toBeUndefined();
   });
 });
