@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../generated/prisma/client';
+import { activeTraceHeaders, failSpan, linkedContextOf, SpanKind, tracer } from '../observability/tracing';
 
 export interface OutboxEvent {
   id: string;
@@ -8,10 +9,13 @@ export interface OutboxEvent {
   occurredAt: Date;
   payload: unknown;
   attempts: number;
+  /** The W3C traceparent of the request that wrote it, if tracing was on. */
+  traceparent: string | null;
 }
 
 export interface EventPublisher {
-  publish(event: OutboxEvent): Promise<void>;
+  /** Publishes with `headers` (the publication's W3C trace context) for consumers to continue the trace. */
+  publish(event: OutboxEvent, headers: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,6 +29,34 @@ export interface DispatcherOptions {
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * Publishes one event in a span of its own (a new trace: the dispatcher is not inside any
+ * request), linked to the span of the request that wrote it, so that a trace backend leads
+ * from the request to its events' publication and back.
+ */
+function publishInSpan(event: OutboxEvent, publish: (headers: Record<string, string>) => Promise<void>): Promise<void> {
+  const link = linkedContextOf(event.traceparent);
+  return tracer.startActiveSpan(
+    'outbox.publish',
+    {
+      kind: SpanKind.PRODUCER,
+      root: true,
+      links: link ? [{ context: link }] : [],
+      attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'publish', 'messaging.message.id': event.id, 'gateway.event.type': event.type },
+    },
+    async (span) => {
+      try {
+        await publish(activeTraceHeaders());
+      } catch (error) {
+        failSpan(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
 
 /**
  * Publishes the outbox: PENDING events whose time has come, oldest first, a batch at a time.
@@ -50,13 +82,13 @@ export class OutboxDispatcher {
     return this.prisma.$transaction(
       async (tx) => {
         const events = await tx.$queryRaw<OutboxEvent[]>`
-          SELECT "id", "type", "schemaVersion", "occurredAt", "payload", "attempts" FROM "Event"
+          SELECT "id", "type", "schemaVersion", "occurredAt", "payload", "attempts", "traceparent" FROM "Event"
           WHERE "status" = 'PENDING' AND "nextAttemptAt" <= now()
           ORDER BY "seq" LIMIT ${this.options.batchSize} FOR UPDATE SKIP LOCKED`;
         const outcome = { published: 0, failed: 0, dead: 0 };
         for (const event of events) {
           try {
-            await this.publisher.publish(event);
+            await publishInSpan(event, (headers) => this.publisher.publish(event, headers));
             await tx.event.update({
               where: { id: event.id },
               data: { status: 'PUBLISHED', publishedAt: new Date(), attempts: { increment: 1 }, lastError: null },

@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { OutboxEvent, EventPublisher } from './dispatcher';
 
 export interface NatsOptions {
@@ -35,7 +35,7 @@ export class NatsPublisher implements EventPublisher {
     return new NatsPublisher(connection, jetstream(connection), subjectPrefix);
   }
 
-  async publish(event: OutboxEvent): Promise<void> {
+  async publish(event: OutboxEvent, traceHeaders: Record<string, string> = {}): Promise<void> {
     const body = JSON.stringify({
       id: event.id,
       type: event.type,
@@ -43,7 +43,10 @@ export class NatsPublisher implements EventPublisher {
       occurredAt: event.occurredAt.toISOString(),
       payload: event.payload,
     });
-    await this.js.publish(`${this.subjectPrefix}.${event.type}`, body, { msgID: event.id, timeout: 5_000 });
+    // The publication's trace context travels as message headers (W3C names), for consumers.
+    const messageHeaders = Object.keys(traceHeaders).length ? headers() : undefined;
+    for (const [name, value] of Object.entries(traceHeaders)) messageHeaders!.set(name, value);
+    await this.js.publish(`${this.subjectPrefix}.${event.type}`, body, { msgID: event.id, timeout: 5_000, headers: messageHeaders });
   }
 
   async close(): Promise<void> {

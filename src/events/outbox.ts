@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { uncountedQuery } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
 import type { OutboxFigures } from '../observability/metrics';
+import { activeTraceHeaders } from '../observability/tracing';
 
 /**
  * The event catalogue: every event type with its current payload schema version. A payload
@@ -28,11 +29,13 @@ export interface OrderEventPayload {
 
 /**
  * Writes an event in the caller's transaction (the transactional outbox): it exists exactly
- * when the change it describes was committed. The dispatcher publishes it later.
+ * when the change it describes was committed. The dispatcher publishes it later, in a span
+ * linked to the request's (the traceparent stored with the event, when tracing is on).
  */
 export async function recordEvent(tx: Prisma.TransactionClient, type: EventType, payload: Record<string, unknown>): Promise<string> {
   const id = randomUUID();
-  await tx.event.create({ data: { id, type, schemaVersion: EVENT_SCHEMA_VERSIONS[type], payload: payload as Prisma.InputJsonValue } });
+  const { traceparent } = activeTraceHeaders();
+  await tx.event.create({ data: { id, type, schemaVersion: EVENT_SCHEMA_VERSIONS[type], payload: payload as Prisma.InputJsonValue, traceparent } });
   return id;
 }
 

@@ -32,8 +32,5 @@ export interface LoggerOptions {
  * `flush` before the process exits (main.ts does).
  */
 export function createLogger({ level, logVariables, destination }: LoggerOptions): Logger {
-  return pino(
-    { level, redact: { paths: redactedPaths({ logVariables }), censor: '[redacted]' } },
-    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
-  );
+  return pino({ level, redact: { paths: redactedPaths({ logVariables }), censor: '[redacted]' } }, destination ?? pino.destination({ dest: 1, sync: false }));
 }

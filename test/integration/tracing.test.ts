@@ -1,7 +1,14 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import pino from 'pino';
+import { OutboxDispatcher, type EventPublisher, type OutboxEvent } from '../../src/events/dispatcher';
+import { recordEvent } from '../../src/events/outbox';
+import { trace, traceContext, tracer } from '../../src/observability/tracing';
 import { startTracing, type TracingHandle } from '../../src/observability/tracingSdk';
+import { createIsolatedDatabase } from '../helpers/isolatedDatabase';
+import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
 import { createTestServer, type TestServer } from '../helpers/testServer';
+import { connectWebSocket } from '../helpers/webSocketClients';
 
 /**
  * OpenTelemetry spans of a request, recorded by an in-memory exporter: the tree of the nested
@@ -137,5 +144,72 @@ describe('tracing', () => {
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     const request = (await spansOf(traceId)).find((span) => span.kind === SpanKind.SERVER)!;
     expect(parentOf(request)).toBeUndefined();
+  });
+});
+
+describe('tracing over WebSocket', () => {
+  it('gives each operation a span of its own, continuing the traceparent of its extensions', async () => {
+    const callerTraceId = 'a3ce929d0e0e47364bf92f3577b34da6';
+    const ws = connectWebSocket(server.url, await server.bearer({ roles: ['admin'] }));
+    try {
+      const refused = await ws.run('{ order(id: "not-an-id") { id } }', undefined, { traceparent: `00-${callerTraceId}-00f067aa0ba902b7-01` });
+      const errors = refused.errors ?? refused.result?.errors ?? [];
+      expect(errors.length).toBeGreaterThan(0);
+      for (const error of errors) expect(error.extensions.traceId).toBe(callerTraceId);
+      const ok = await ws.run('{ warehouses { code } }');
+      expect(ok.result?.errors).toBeUndefined();
+    } finally {
+      await ws.dispose();
+    }
+    const spans = await spansOf(callerTraceId);
+    const operation = spans.find((span) => span.kind === SpanKind.SERVER)!;
+    expect(operation.name).toBe('WS subscribe');
+    expect(parentOf(operation)).toBe('00f067aa0ba902b7');
+    expect(spans.find((span) => span.name === 'graphql.execute')).toBeDefined();
+  });
+});
+
+describe('outbox publication traces', () => {
+  it("stores the traceparent of the request that wrote an event (placeOrder's order.placed)", async () => {
+    const product = await createStockedProduct(server, { 1: 10 });
+    const shopper = await server.bearer({ roles: ['customer'], customer_id: 7, sub: 'customer-7' });
+    const placed = await server.queryAs({ ...shopper, 'idempotency-key': `trace-${Date.now()}` }, PLACE_ORDER, {
+      input: { items: [{ productId: product.globalId, quantity: 1 }] },
+    });
+    expect(placed.body.errors).toBeUndefined();
+    const traceId = placed.headers.get('x-trace-id')!;
+    const events = await server.db.prisma.event.findMany({ where: { traceparent: { contains: traceId } } });
+    expect(events.map((event) => event.type)).toContain('order.placed');
+    for (const event of events) expect(event.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  });
+
+  it("publishes each event in a span linked to the writer's span, and hands consumers the publication's traceparent", async () => {
+    const isolated = await createIsolatedDatabase();
+    try {
+      const writer = tracer.startSpan('a request');
+      const writerContext = writer.spanContext();
+      await traceContext.with(trace.setSpan(traceContext.active(), writer), () =>
+        isolated.db.prisma.$transaction((tx) => recordEvent(tx, 'order.placed', { orderId: 'o-1' })),
+      );
+      writer.end();
+      const published: Array<{ event: OutboxEvent; headers: Record<string, string> }> = [];
+      const publisher: EventPublisher = { publish: async (event, headers) => void published.push({ event, headers }), close: async () => undefined };
+      const dispatcher = new OutboxDispatcher(
+        isolated.db.prisma,
+        publisher,
+        { batchSize: 10, maxAttempts: 3, baseBackoffMs: 0, pollMs: 20 },
+        pino({ level: 'silent' }),
+      );
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 1, failed: 0, dead: 0 });
+
+      const publication = exporter.getFinishedSpans().find((span) => span.name === 'outbox.publish')!;
+      expect(publication.kind).toBe(SpanKind.PRODUCER);
+      expect(publication.spanContext().traceId).not.toBe(writerContext.traceId); // a trace of its own
+      expect(publication.links.map((link) => link.context.spanId)).toEqual([writerContext.spanId]);
+      expect(publication.links[0]!.context.traceId).toBe(writerContext.traceId);
+      expect(published[0]!.headers.traceparent).toBe(`00-${publication.spanContext().traceId}-${publication.spanContext().spanId}-01`);
+    } finally {
+      await isolated.close();
+    }
   });
 });
