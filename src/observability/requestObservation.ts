@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
 import type { RequestState, ResponseBody } from '../pipeline/requestState';
 import type { GatewayMetrics, Outcome } from './metrics';
+import { trace } from './tracing';
 import { NO_OPERATION, type OperationLabels } from './operationLabels';
 
 export interface ObservationOptions {
@@ -87,6 +88,20 @@ export function observationPolicy({ metrics, operationLabels, logger, slowOperat
         ...(replayed ? { replayed } : {}),
       };
       logger.info(line, 'request');
+      // The request's span (HTTP: the request; WebSocket: the operation) gets the same figures.
+      const span = trace.getActiveSpan();
+      if (span?.isRecording()) {
+        span.setAttributes({
+          'graphql.operation.name': name ?? '',
+          'graphql.operation.type': type,
+          'gateway.outcome': outcome,
+          'gateway.sql.statements': state.work.statements,
+          'gateway.sql.rows': state.work.rows,
+          'gateway.dataloader.batches': state.work.batches,
+          ...(state.cost ? { 'gateway.cost.estimated': state.cost.requestedQueryCost, 'gateway.cost.actual': state.cost.actualQueryCost ?? -1 } : {}),
+          ...(codes.length ? { 'gateway.error.codes': codes } : {}),
+        });
+      }
       if (operation && durationMs >= slowOperationMs) {
         const documentHash = operation.analysis.cached('documentHash', () => normalizedDocumentHash(operation.analysis.document, name));
         // Variables go through the logger's redaction (LOG_VARIABLES): redacted unless allowed.

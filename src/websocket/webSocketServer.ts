@@ -251,7 +251,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         } catch (error) {
           const body: ResponseBody = { errors: [options.formatError((error as GraphQLError).toJSON?.() ?? { message: String(error) }, error)] };
           if (!(error instanceof GatewayError)) logger.error({ err: error, traceId }, 'unexpected error');
-          await pipeline.complete(state, body);
+          await traceContext.with(request.context, () => pipeline.complete(state, body));
           request.span.end();
           if (state.refusedBy === 'authentication') setImmediate(() => connection.close(CLOSE_CODE.CREDENTIALS_REJECTED, closeReason(error)));
           return refusal(body.errors!);
@@ -288,7 +288,8 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         if (!state || Symbol.asyncIterator in result) return undefined; // a subscription: each event is completed in onNext
         const replay = state.idempotency && 'replay' in state.idempotency ? state.idempotency.replay : undefined;
         const body = replay ? structuredClone(replay.body) : toBody(result as ExecutionResult, state);
-        await pipeline.complete(state, body);
+        const request = traces.get(state);
+        await (request ? traceContext.with(request.context, () => pipeline.complete(state, body)) : pipeline.complete(state, body));
         completed.add(body);
         return body as ExecutionResult;
       },

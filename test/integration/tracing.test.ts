@@ -94,6 +94,14 @@ describe('tracing', () => {
     expect(parentOf(request)).toBeUndefined();
     expect(request.attributes['http.response.status_code']).toBe(200);
     expect(response.headers.get('traceparent')).toBe(`00-${traceId}-${request.spanContext().spanId}-01`);
+    expect(request.attributes).toMatchObject({
+      'graphql.operation.name': 'NestedOrders',
+      'graphql.operation.type': 'query',
+      'gateway.outcome': 'ok',
+      'gateway.sql.statements': 6,
+      'gateway.dataloader.batches': 5,
+    });
+    expect(request.attributes['gateway.sql.rows']).toBeGreaterThan(20);
 
     const named = (name: string) => spans.filter((span) => span.name === name);
     for (const name of ['graphql.parse', 'graphql.validate', 'gateway.policies', 'graphql.execute']) {
@@ -164,6 +172,7 @@ describe('tracing over WebSocket', () => {
     const spans = await spansOf(callerTraceId);
     const operation = spans.find((span) => span.kind === SpanKind.SERVER)!;
     expect(operation.name).toBe('WS subscribe');
+    expect(operation.attributes['gateway.error.codes']).toEqual(['BAD_USER_INPUT']);
     expect(parentOf(operation)).toBe('00f067aa0ba902b7');
     expect(spans.find((span) => span.name === 'graphql.execute')).toBeDefined();
   });
