@@ -141,8 +141,11 @@ export class GatewayMetrics {
     if (record.actualCost !== undefined) this.actualCost.labels(operation, client).observe(record.actualCost);
   }
 
+  /** Counts each error by its code: a response with 500 errors of one code is one increment of 500. */
   countErrors(codes: Iterable<string>): void {
-    for (const code of codes) this.errors.labels(code).inc();
+    const counts = new Map<string, number>();
+    for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+    for (const [code, count] of counts) this.errors.labels(code).inc(count);
   }
 
   countRateLimitRefusal(tier: string): void {
