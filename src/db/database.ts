@@ -154,8 +154,13 @@ function countStatements(pool: pg.Pool): DriverStats {
         };
         return query.apply(this, args);
       }
-      const result = query.apply(this, args) as Promise<pg.QueryResult> | undefined;
-      return result?.then(
+      const result = query.apply(this, args);
+      if (!(result instanceof Promise)) {
+        // A submittable (a cursor, a stream) reports its rows itself: its span marks its start.
+        endStatementSpan(span, null);
+        return result;
+      }
+      return (result as Promise<pg.QueryResult>).then(
         (value) => (endStatementSpan(span, null, value), value),
         (error: Error) => {
           endStatementSpan(span, error);
