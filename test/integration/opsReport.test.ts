@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { exitWithin, killSpawnedProcesses, spawnTsx } from '../helpers/gatewayProcess';
-import { createTestServer, type TestServer } from '../helpers/testServer';
+import { createTestServer, testDatabaseUrl, type TestServer } from '../helpers/testServer';
 
 /**
  * `npm run ops:report` as on-call runs it: against a real gateway's /metrics after known
@@ -181,5 +181,21 @@ describe('npm run ops:report', () => {
       expect({ code: run.code, output: run.output }).toEqual({ code: 2, output: expect.stringContaining(expected[i]!) });
       expect(run.output).not.toMatch(STACK);
     });
+  }, 120_000);
+
+  it("is where the deprecation report sends its readers for the figures of a deprecated field's clients", async () => {
+    const legacy = await createTestServer();
+    try {
+      const response = await legacy.query('query LegacyTotals { orders(first: 1) { edges { node { totalCents } } } }', {}, WEB_SHOP);
+      expect(response.body.extensions.deprecations).toBeDefined();
+    } finally {
+      await legacy.close(); // flushes the deprecated-usage recorder
+    }
+    const command = spawnTsx('src/cli/deprecationsReport.ts', { DATABASE_URL: testDatabaseUrl() }, ['--days', '1']);
+    expect(await exitWithin(command, 60_000)).toBe(0);
+    // Other suites record their own clients in the same database: web-shop is one of those named.
+    expect(command.output()).toMatch(
+      /^Per-operation figures \(calls, latency, errors, cost, SQL\) of th(is client|ese clients), from a running gateway: npm run ops:report -- --client (web-shop|<name>, <name> one of .*\bweb-shop\b.*)$/m,
+    );
   }, 120_000);
 });
