@@ -14,6 +14,7 @@ const COMMANDS: Array<[string, string]> = [
   ['token:dev', 'src/cli/devToken.ts'],
   ['apikey', 'src/cli/apiKey.ts'],
   ['deprecations:report', 'src/cli/deprecationsReport.ts'],
+  ['ops:report', 'src/cli/opsReport.ts'],
   ['schema:check', 'src/cli/schemaCheck.ts'],
   ['schema:snapshot', 'src/cli/schemaSnapshot.ts'],
   ['db:seed', 'prisma/seed.ts'],
