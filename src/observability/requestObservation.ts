@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
 import type { RequestState, ResponseBody } from '../pipeline/requestState';
 import type { GatewayMetrics, Outcome } from './metrics';
+import { requestLineLogger } from './logger';
 import { trace } from './tracing';
 import { NO_OPERATION, type OperationLabels } from './operationLabels';
 
@@ -40,6 +41,7 @@ export function outcomeOf(codes: readonly string[], refused: boolean): Outcome {
  * Everything here reads the request state: nothing is done per field.
  */
 export function observationPolicy({ metrics, operationLabels, logger, slowOperationMs, tierOf }: ObservationOptions): Policy {
+  const requestLog = requestLineLogger(logger);
   return {
     name: 'observation',
     complete(state, body) {
@@ -87,7 +89,7 @@ export function observationPolicy({ metrics, operationLabels, logger, slowOperat
         ...(refused ? { refusedBy: state.refusedBy } : {}),
         ...(replayed ? { replayed } : {}),
       };
-      logger.info(line, 'request');
+      requestLog.info(line, 'request');
       // The request's span (HTTP: the request; WebSocket: the operation) gets the same figures.
       const span = trace.getActiveSpan();
       if (span?.isRecording()) {

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../../src/observability/logger';
+import { createLogger, requestLineLogger } from '../../../src/observability/logger';
 import { GatewayMetrics } from '../../../src/observability/metrics';
 import { OperationLabels } from '../../../src/observability/operationLabels';
 import { normalizedDocumentHash, observationPolicy } from '../../../src/observability/requestObservation';
@@ -118,5 +118,11 @@ describe('logger redaction', () => {
     const text = JSON.stringify(lines);
     for (const secret of ['eyJ.secret', 'gw_live_abc', 'ada@example.com', '"t"']) expect(text).not.toContain(secret);
     expect(lines[0]!.headers.authorization).toBe('[redacted]');
+  });
+
+  it('the request line logger, cheaper, still redacts a secret or the variables put at its top level', () => {
+    const { lines, logger } = capturedLogger();
+    requestLineLogger(logger).info({ operation: 'Q', email: 'ada@example.com', authorization: 'Bearer x', variables: { a: 1 } }, 'request');
+    expect(lines[0]).toMatchObject({ operation: 'Q', email: '[redacted]', authorization: '[redacted]', variables: '[redacted]' });
   });
 });
