@@ -456,7 +456,7 @@ function report(measurements: Measurement[], sides: Side[], kind: string, ratios
     const ref = sides.find((s) => s.label === denominator)!;
     const of = ref.variant ? '' : ` (${ref.sha.slice(0, 12)})`;
     console.log(
-      `\n${numerator} / ${denominator}${of}, ratios of the medians: above 1 means ${numerator} serves more (req/s), or spends more (the others); req/s by round: each round's ratio\n`,
+      `\n${numerator} / ${denominator}${of}: ratios of the medians over the rounds; "paired": the median of each round's ratio (a round runs them back to back); then each round's req/s ratio. Above 1: ${numerator} serves more (req/s), or spends more (the others)\n`,
     );
     console.table(
       ratios
@@ -464,11 +464,14 @@ function report(measurements: Measurement[], sides: Side[], kind: string, ratios
         .map((r) => ({
           workload: r.workload,
           'req/s': fixed(r.requestsPerSecond, 3),
-          'req/s by round': r.requestsPerSecondByRound.map((x) => fixed(x, 3)).join(' '),
           'CPU ms/req': fixed(r.cpuMsPerRequest, 3),
           'p99 ms': fixed(r.p99Ms, 3),
           'SQL/req': fixed(r.statementsPerRequest, 3),
           'peak RSS': fixed(r.peakRssMb, 3),
+          'paired req/s': fixed(median(r.byRound.requestsPerSecond), 3),
+          'paired CPU': fixed(median(r.byRound.cpuMsPerRequest), 3),
+          'paired p99': fixed(median(r.byRound.p99Ms), 3),
+          'req/s by round': r.byRound.requestsPerSecond.map((x) => fixed(x, 3)).join(' '),
         })),
     );
   }

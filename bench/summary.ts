@@ -35,7 +35,9 @@ export function inRoundOrder<T>(sides: readonly T[], round: number): T[] {
   return [...sides.slice(shift), ...sides.slice(0, shift)];
 }
 
-/** numerator / denominator of one workload: each metric's ratio of medians, and the req/s ratio of each round. */
+export type PairedMetric = 'requestsPerSecond' | 'cpuMsPerRequest' | 'p99Ms';
+
+/** numerator / denominator of one workload: each metric's ratio of the medians over the rounds, and each round's ratio. */
 export interface Ratio {
   workload: string;
   numerator: string;
@@ -45,18 +47,23 @@ export interface Ratio {
   p99Ms: number;
   statementsPerRequest: number;
   peakRssMb: number;
-  /** Round by round (rounds where both ran), in round order: how far the rounds disagree. */
-  requestsPerSecondByRound: number[];
+  /**
+   * Round by round (rounds where both ran), in round order: a round measures the two back to
+   * back, under the machine's load of that moment. How far they disagree is the noise; their
+   * median is steadier than the ratio of medians when the load drifts between rounds.
+   */
+  byRound: Record<PairedMetric, number[]>;
 }
 
 export function ratioOf(measurements: readonly Figures[], workload: string, numerator: string, denominator: string): Ratio {
   const of = (metric: Metric) => medianOf(measurements, numerator, workload, metric) / medianOf(measurements, denominator, workload, metric);
   const find = (side: string, round: number) => measurements.find((m) => m.side === side && m.workload === workload && m.round === round);
   const rounds = [...new Set(measurements.filter((m) => m.workload === workload).map((m) => m.round))].sort((a, b) => a - b);
-  const requestsPerSecondByRound = rounds.flatMap((round) => {
+  const pairs = rounds.flatMap((round) => {
     const [top, bottom] = [find(numerator, round), find(denominator, round)];
-    return top && bottom ? [top.requestsPerSecond / bottom.requestsPerSecond] : [];
+    return top && bottom ? [{ top, bottom }] : [];
   });
+  const byRound = (metric: PairedMetric) => pairs.map(({ top, bottom }) => top[metric] / bottom[metric]);
   return {
     workload,
     numerator,
@@ -66,7 +73,7 @@ export function ratioOf(measurements: readonly Figures[], workload: string, nume
     p99Ms: of('p99Ms'),
     statementsPerRequest: of('statementsPerRequest'),
     peakRssMb: of('peakRssMb'),
-    requestsPerSecondByRound,
+    byRound: { requestsPerSecond: byRound('requestsPerSecond'), cpuMsPerRequest: byRound('cpuMsPerRequest'), p99Ms: byRound('p99Ms') },
   };
 }
 
@@ -81,14 +88,16 @@ export interface Verdict {
 /** Whether a throughput ratio keeps to a budget (floor 0.95: at most 5% less), and whether the rounds agree on it. */
 export function throughputVerdict(ratio: Ratio, floor: number): Verdict {
   const within = ratio.requestsPerSecond >= floor;
-  const byRound = ratio.requestsPerSecondByRound;
+  const byRound = ratio.byRound.requestsPerSecond;
   const consistent = byRound.every((r) => r >= floor === within);
   const budget = `${Math.round((1 - floor) * 100)}% throughput budget (req/s ratio >= ${floor})`;
   const rounds = byRound.map((r) => r.toFixed(3)).join(', ');
-  const agreement = consistent ? `every round agrees (${rounds})` : `but the rounds disagree (${rounds}): within the machine's noise, run more rounds`;
+  const agreement = consistent
+    ? `every round agrees (${rounds})`
+    : `but the rounds disagree (${rounds}; their median ${median(byRound).toFixed(3)}): within the machine's noise, run more rounds`;
   return {
     within,
     consistent,
-    text: `${ratio.workload}: ${ratio.numerator} / ${ratio.denominator} req/s ${ratio.requestsPerSecond.toFixed(3)}: ${within ? 'within' : 'NOT within'} the ${budget}; ${agreement}`,
+    text: `${ratio.workload}: ${ratio.numerator} / ${ratio.denominator} req/s ${ratio.requestsPerSecond.toFixed(3)} (ratio of the medians): ${within ? 'within' : 'NOT within'} the ${budget}; ${agreement}`,
   };
 }

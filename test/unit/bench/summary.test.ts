@@ -49,9 +49,11 @@ describe('ratioOf', () => {
     expect(ratio.p99Ms).toBeCloseTo(120 / 100);
   });
 
-  it("gives each round's req/s ratio, in round order, for the rounds both sides ran", () => {
+  it("gives each round's ratio of req/s, CPU and p99, in round order, for the rounds both sides ran", () => {
     const ratio = ratioOf([...measurements, figures('instrumented', 4, 80)], 'orders', 'instrumented', 'bare');
-    expect(ratio.requestsPerSecondByRound).toEqual([0.9, 1, 0.9]);
+    expect(ratio.byRound.requestsPerSecond).toEqual([0.9, 1, 0.9]);
+    expect(ratio.byRound.cpuMsPerRequest).toEqual([1.1, 1, 10 / 9]);
+    expect(ratio.byRound.p99Ms).toEqual([1.2, 1.2, 1.1]);
   });
 });
 
@@ -65,14 +67,14 @@ describe('throughputVerdict', () => {
     p99Ms: 1,
     statementsPerRequest: 1,
     peakRssMb: 1,
-    requestsPerSecondByRound,
+    byRound: { requestsPerSecond: requestsPerSecondByRound, cpuMsPerRequest: [], p99Ms: [] },
   });
 
   it('is within a 5% budget at a ratio of 0.95 or more, and consistent when every round agrees', () => {
     const verdict = throughputVerdict(ratio(0.97, [0.96, 0.97, 0.99]), 0.95);
     expect(verdict).toMatchObject({ within: true, consistent: true });
     expect(verdict.text).toBe(
-      'orders: instrumented / bare req/s 0.970: within the 5% throughput budget (req/s ratio >= 0.95); every round agrees (0.960, 0.970, 0.990)',
+      'orders: instrumented / bare req/s 0.970 (ratio of the medians): within the 5% throughput budget (req/s ratio >= 0.95); every round agrees (0.960, 0.970, 0.990)',
     );
   });
 
@@ -83,6 +85,6 @@ describe('throughputVerdict', () => {
   it('says so when the rounds fall on both sides of the budget', () => {
     const verdict = throughputVerdict(ratio(0.96, [0.91, 0.96, 1.02]), 0.95);
     expect(verdict).toMatchObject({ within: true, consistent: false });
-    expect(verdict.text).toContain("but the rounds disagree (0.910, 0.960, 1.020): within the machine's noise, run more rounds");
+    expect(verdict.text).toContain("but the rounds disagree (0.910, 0.960, 1.020; their median 0.960): within the machine's noise, run more rounds");
   });
 });
