@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -11,7 +11,9 @@ import path from 'node:path';
  * own) and imports only server/startLocalGateway.js, whose signature every ref shares:
  * startLocalGateway({ databaseUrl, roles, subject, env }) -> { url, authorization, db, server, stop }.
  * It answers the parent over IPC: "stats" (the pool's statements, its CPU, peak RSS, requests
- * seen) and "stop".
+ * seen) and "stop". The instrumentation variants (bench/variants.ts) also pass `log` and
+ * `spanProcessor`, which only the current code knows (older refs ignore them): the launcher
+ * imports the checkout's observability/tracingSdk.js only when tracing is asked for.
  */
 const LAUNCHER = `// Written by bench/run.ts at run time; safe to delete.
 import { pathToFileURL } from 'node:url';
@@ -19,7 +21,20 @@ import { pathToFileURL } from 'node:url';
 const options = JSON.parse(process.env.BENCH_GATEWAY_OPTIONS);
 const module = await import(pathToFileURL(options.module).href);
 const startLocalGateway = module.startLocalGateway ?? module.default?.startLocalGateway;
-const gateway = await startLocalGateway({ databaseUrl: options.databaseUrl, roles: options.roles, subject: options.subject, env: options.env });
+let spanProcessor;
+if (options.tracingModule) {
+  // Production's processor (TRACING=otlp): OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, batched.
+  const tracingSdk = await import(pathToFileURL(options.tracingModule).href);
+  spanProcessor = await (tracingSdk.otlpSpanProcessor ?? tracingSdk.default?.otlpSpanProcessor)();
+}
+const gateway = await startLocalGateway({
+  databaseUrl: options.databaseUrl,
+  roles: options.roles,
+  subject: options.subject,
+  env: options.env,
+  log: options.log,
+  spanProcessor,
+});
 // Requests the server saw start and finish: autocannon abandons its in-flight requests at the
 // deadline, but the server still completes them (and sends their statements).
 const served = { started: 0, finished: 0 };
@@ -83,26 +98,41 @@ export async function startGatewayProcess(options: {
   roles: string[];
   subject: string;
   env: Record<string, string>;
+  /**
+   * The request log written as production writes it (startLocalGateway's log: 'stdout'), the
+   * process's standard output going into this file. Default: a silent logger.
+   */
+  logFile?: string;
+  /** The OpenTelemetry SDK with production's OTLP/HTTP exporter, sending to this endpoint. Default: no SDK. */
+  otlpEndpoint?: string;
+  /** Node's options for the gateway process (e.g. --cpu-prof). */
+  execArgv?: string[];
 }): Promise<GatewayProcess> {
   // Inside the checkout's node_modules: ignored by git, tsc, ESLint, Prettier and Jest alike.
   const launcher = path.join(options.root, 'node_modules/.cache/gateway-bench/launcher.mjs');
   mkdirSync(path.dirname(launcher), { recursive: true });
   writeFileSync(launcher, LAUNCHER);
+  const logFd = options.logFile ? openSync(options.logFile, 'w') : undefined;
   const child = fork(launcher, [], {
     cwd: options.root,
-    execArgv: [],
+    execArgv: options.execArgv ?? [],
     env: {
       ...process.env,
+      ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
       BENCH_GATEWAY_OPTIONS: JSON.stringify({
         module: path.join(options.compiled, 'server/startLocalGateway.js'),
         databaseUrl: options.databaseUrl,
         roles: options.roles,
         subject: options.subject,
         env: options.env,
+        ...(options.logFile ? { log: 'stdout' } : {}),
+        ...(options.otlpEndpoint ? { tracingModule: path.join(options.compiled, 'observability/tracingSdk.js') } : {}),
       }),
     },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', logFd ?? 'inherit', 'inherit', 'ipc'],
   });
+  // The child has its own copy of the descriptor.
+  if (logFd !== undefined) closeSync(logFd);
   const ready = await new Promise<{ url: string; authorization: string }>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`the gateway of ${options.root} exited (code ${code}) before it listened`));
     child.once('exit', onExit);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
@@ -11,13 +11,17 @@ import { createThrowawayDatabase } from '../test/helpers/testDatabases';
 import { compareWorktree, describeCheckout } from './compareWorktree';
 import { startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 import { HAND_WRITTEN_ORDERS_SQL } from './handWrittenSql';
+import { startOtlpSink, type OtlpSink } from './otlpSink';
 import { buildForProduction } from './productionBuild';
+import { inRoundOrder, median, medianOf, ratioOf, throughputVerdict, type Figures, type Metric, type Ratio, type Verdict } from './summary';
+import { BASELINE_VARIANT, INSTRUMENTATION_VARIANTS, INSTRUMENTED_VARIANT, selectVariants, type Variant } from './variants';
 import { PLACE_ORDER_PRODUCT_IDS, selectWorkloads, type Workload } from './workloads';
 
 /**
  * npm run bench [-- --duration 10 --connections 16 --first 50 --rounds 1
  *                   --workloads orders,nodes,product,stock,introspection,orders-unbatched
- *                   --compare <git ref>]
+ *                   --compare <git ref> | --instrumentation | --variants instrumented,bare,traced
+ *                   --cpu-prof]
  *
  * Seeds the bench dataset into a throwaway database (on the PostgreSQL server of DATABASE_URL,
  * else in an embedded PGlite), then drives each workload (bench/workloads.ts) with autocannon
@@ -27,8 +31,14 @@ import { PLACE_ORDER_PRODUCT_IDS, selectWorkloads, type Workload } from './workl
  * request, and the gateway's peak RSS; writes every measurement to bench/results/<time>.json.
  *
  * --compare <ref> also runs the same workloads against a gateway started from a worktree of
- * <ref>, on the same database, in alternating rounds (this code, ref, this code, ref...), and
- * prints the medians of the rounds side by side with their ratio.
+ * <ref>, on the same database, in alternating rounds (this code then ref, ref then this code...),
+ * and prints the medians of the rounds side by side with their ratio.
+ *
+ * --variants (bench/variants.ts; --instrumentation: all of them) runs this code's gateway in
+ * variants that differ only by settings (instrumentation on, off, with tracing) the same way, and
+ * prints each variant / bare, and whether the instrumented orders page keeps to the 5% budget.
+ *
+ * --cpu-prof writes a CPU profile of every gateway process into bench/results/profiles-<time>/.
  */
 const { values } = parseArgs({
   options: {
@@ -38,6 +48,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     workloads: { type: 'string' },
     compare: { type: 'string' },
+    variants: { type: 'string' },
+    instrumentation: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const DURATION_S = Number(values.duration);
@@ -46,6 +59,9 @@ const CONNECTIONS = Number(values.connections);
 const FIRST = Number(values.first);
 const ROUNDS = Number(values.rounds);
 const WORKLOADS = selectWorkloads(values.workloads);
+const VARIANTS = values.variants || values.instrumentation ? selectVariants(values.variants ?? INSTRUMENTATION_VARIANTS) : undefined;
+/** The issue's budget: the instrumented orders page serves at least 0.95 of what the bare one does. */
+const INSTRUMENTATION_FLOOR = 0.95;
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const AUTOCANNON = path.resolve(REPO_ROOT, 'node_modules/.bin/autocannon');
@@ -55,8 +71,10 @@ const RESULTS_DIR = path.resolve(__dirname, 'results');
 /** As the gateway under test has them (DATABASE_STATEMENT_TIMEOUT_MS and the others). */
 const DATABASE_TIMEOUTS = loadConfig().database.timeouts;
 const SQL_LIMIT = 'hand-written SQL';
+const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
+const PROFILE_DIR = values['cpu-prof'] ? path.join(RESULTS_DIR, `profiles-${RUN_ID}`) : undefined;
 
-/** A checkout whose gateway is measured: this worktree ("current") or the --compare ref's. */
+/** A gateway measured: this worktree's ("current", or a variant's name), or the --compare ref's. */
 interface Side {
   label: string;
   root: string;
@@ -64,18 +82,11 @@ interface Side {
   compiled: string;
   sha: string;
   dirty: boolean;
+  /** With --variants: the settings this side runs with. */
+  variant?: Variant;
 }
 
-interface Measurement {
-  side: string;
-  workload: string;
-  round: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  statementsPerRequest: number;
-  cpuMsPerRequest: number;
-  peakRssMb: number;
+interface Measurement extends Figures {
   requests: number;
   errors: number;
   errorKinds?: LoadResult['errorKinds'];
@@ -84,20 +95,31 @@ interface Measurement {
   ordersPerSecond?: number;
   /** Requests the gateway executed, including those autocannon abandoned at the deadline. */
   served?: number;
+  /** Variants that log: bytes of request log written per request (every request's line checked present). */
+  logBytesPerRequest?: number;
+  /** The traced variant: OTLP/HTTP bytes exported per request. */
+  spanExportBytesPerRequest?: number;
 }
+
+/** Where the variants that log write it (a disk file, as a log collector's would be): one file per gateway process, deleted once checked. */
+const LOG_DIR = VARIANTS?.some((v) => v.log) ? path.join(os.tmpdir(), `gateway-bench-logs-${RUN_ID}`) : undefined;
 
 async function main(): Promise<void> {
   const started = Date.now();
   if (!(ROUNDS >= 1 && DURATION_S > 0 && CONNECTIONS >= 1)) throw new Error('--rounds, --duration and --connections must be positive');
   console.log('Compiling the gateway as production runs it (tsc -p tsconfig.build.json)...');
+  if (values.compare && VARIANTS) throw new Error('--compare and --variants (--instrumentation) do not combine: run one, then the other');
   const current: Side = { label: 'current', root: REPO_ROOT, compiled: await buildForProduction(REPO_ROOT), ...(await describeCheckout(REPO_ROOT)) };
-  const sides = [current];
+  const sides = VARIANTS ? VARIANTS.map((variant) => ({ ...current, label: variant.name, variant })) : [current];
   if (values.compare) {
     const ref = await compareWorktree(REPO_ROOT, values.compare);
     console.log(`Compiling ${values.compare} as well...`);
     sides.push({ label: values.compare, root: ref.root, compiled: await buildForProduction(ref.root), sha: ref.sha, dirty: false });
   }
   const { url, kind, drop } = await createBenchDatabase();
+  const sink = VARIANTS?.some((v) => v.tracing) ? await startOtlpSink() : undefined;
+  if (LOG_DIR) mkdirSync(LOG_DIR);
+  for (const variant of VARIANTS ?? []) console.log(`Variant ${variant.name}: ${variant.description}`);
   const measurements: Measurement[] = [];
   try {
     console.log(`Database: ${kind}. Seeding the bench dataset...`);
@@ -111,12 +133,13 @@ async function main(): Promise<void> {
     /** Each workload's answer from the current code: every other target must return the same. */
     const expected = new Map<string, unknown>();
     for (let round = 1; round <= ROUNDS; round++) {
-      // current, ref, current, ref...: each workload's pair is measured back to back, so drift
-      // in the machine's load (it is shared) touches both sides alike.
+      // current, ref, then ref, current...: each workload's sides are measured back to back, so
+      // drift in the machine's load (it is shared) touches them alike, and each runs first in
+      // turn. Round 1 starts with the current code (or the first variant): its answers are `expected`.
       for (const workload of WORKLOADS.filter((w) => !w.mutation)) {
-        for (const side of sides) {
-          console.log(`Round ${round}/${ROUNDS}, ${workload.name}: ${side.label}${side === current ? '' : ` (${side.sha.slice(0, 12)})`}`);
-          measurements.push(await measureGateway(side, round, url, workload, expected));
+        for (const side of inRoundOrder(sides, round)) {
+          console.log(`Round ${round}/${ROUNDS}, ${workload.name}: ${describeSide(side)}`);
+          measurements.push(await measureGateway(side, round, url, workload, expected, sink));
         }
       }
       if (WORKLOADS.some((w) => w.name === 'orders')) measurements.push(await measureHandWrittenSql(url, round, expected.get('orders')));
@@ -124,18 +147,33 @@ async function main(): Promise<void> {
     // Writes last: the read workloads' answers (and the hand-written SQL's) stay those of the seed.
     for (let round = 1; round <= ROUNDS; round++) {
       for (const workload of WORKLOADS.filter((w) => w.mutation)) {
-        for (const side of sides) {
-          console.log(`Round ${round}/${ROUNDS}, ${workload.name}: ${side.label}${side === current ? '' : ` (${side.sha.slice(0, 12)})`}`);
-          measurements.push(await measureGateway(side, round, url, workload, expected));
+        for (const side of inRoundOrder(sides, round)) {
+          console.log(`Round ${round}/${ROUNDS}, ${workload.name}: ${describeSide(side)}`);
+          measurements.push(await measureGateway(side, round, url, workload, expected, sink));
         }
       }
     }
   } finally {
+    await sink?.close();
+    if (LOG_DIR) rmSync(LOG_DIR, { recursive: true, force: true });
     await drop();
   }
-  report(measurements, sides, kind);
-  writeResults(measurements, sides, kind);
+  const ratios = comparisonsOf(sides).flatMap(([numerator, denominator]) => WORKLOADS.map((w) => ratioOf(measurements, w.name, numerator, denominator)));
+  const instrumentation = ratios.find((r) => r.workload === 'orders' && r.numerator === INSTRUMENTED_VARIANT && r.denominator === BASELINE_VARIANT);
+  const verdict = instrumentation && throughputVerdict(instrumentation, INSTRUMENTATION_FLOOR);
+  report(measurements, sides, kind, ratios, verdict);
+  writeResults(measurements, sides, kind, ratios, verdict);
   console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
+}
+
+/** The labels the ratio tables divide: current / ref with --compare, each variant / bare with --variants. */
+function comparisonsOf(sides: Side[]): Array<[string, string]> {
+  if (VARIANTS) return sides.filter((s) => s.label !== BASELINE_VARIANT).map((s) => [s.label, BASELINE_VARIANT]);
+  return sides.length > 1 ? [[sides[0]!.label, sides[1]!.label]] : [];
+}
+
+function describeSide(side: Side): string {
+  return side.root === REPO_ROOT ? side.label : `${side.label} (${side.sha.slice(0, 12)})`;
 }
 
 async function createBenchDatabase(): Promise<{ url: string; kind: string; drop: () => Promise<void> }> {
@@ -158,9 +196,19 @@ async function createBenchDatabase(): Promise<{ url: string; kind: string; drop:
  * A fresh gateway process of `side` for one workload: its peak RSS is that workload's, and no
  * workload inherits another's heap or caches.
  */
-async function measureGateway(side: Side, round: number, databaseUrl: string, workload: Workload, expected: Map<string, unknown>): Promise<Measurement> {
+async function measureGateway(
+  side: Side,
+  round: number,
+  databaseUrl: string,
+  workload: Workload,
+  expected: Map<string, unknown>,
+  sink: OtlpSink | undefined,
+): Promise<Measurement> {
   // The rate limiter runs (its cost is part of the measurement) with a bucket too big to refuse.
   const tiers = JSON.stringify({ user: { bucketSize: 1e12, restoreRate: 1e9 } });
+  const runName = `${side.label}-${workload.name}-r${round}`;
+  const logFile = side.variant?.log ? path.join(LOG_DIR!, `${runName}.log`) : undefined;
+  const exportedBefore = sink?.received().bytes ?? 0;
   const gateway = await startGatewayProcess({
     root: side.root,
     compiled: side.compiled,
@@ -168,8 +216,14 @@ async function measureGateway(side: Side, round: number, databaseUrl: string, wo
     roles: workload.roles ?? ['support'],
     subject: 'bench',
     // Introspection on, as in development, for the introspection workload (by default only schema:read has it).
-    env: { DATALOADER_BATCHING: workload.batching, RATE_LIMIT_TIERS: tiers, INTROSPECTION: 'on' },
+    env: { DATALOADER_BATCHING: workload.batching, RATE_LIMIT_TIERS: tiers, INTROSPECTION: 'on', ...side.variant?.env },
+    logFile,
+    otlpEndpoint: side.variant?.tracing ? sink!.endpoint : undefined,
+    execArgv: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${runName}.cpuprofile`] : [],
   });
+  let measurement: Measurement;
+  /** Every request the process saw, the check and the warm-up included. */
+  let seen: number;
   try {
     const body = workload.body({ first: FIRST });
     if (workload.mutation) await topUpStock(databaseUrl);
@@ -193,7 +247,8 @@ async function measureGateway(side: Side, round: number, databaseUrl: string, wo
     const after = await gateway.stats();
     const served = after.started - before.started;
     const writes = workload.mutation ? await checkWrites(databaseUrl, ordersBefore, side.label) : {};
-    return {
+    seen = after.started;
+    measurement = {
       ...writes,
       side: side.label,
       workload: workload.name,
@@ -205,8 +260,24 @@ async function measureGateway(side: Side, round: number, databaseUrl: string, wo
       peakRssMb: after.peakRssMb,
     };
   } finally {
+    // Flushes the log and exports the spans still batched.
     await gateway.stop();
   }
+  if (logFile) measurement.logBytesPerRequest = checkRequestLog(logFile, seen, runName);
+  if (side.variant?.tracing) measurement.spanExportBytesPerRequest = (sink!.received().bytes - exportedBefore) / seen;
+  return measurement;
+}
+
+/**
+ * The log of a variant that logs holds one `request` line for every request its gateway saw
+ * (so the writes measured really happened); returns its bytes per request and deletes it.
+ */
+function checkRequestLog(file: string, requests: number, run: string): number {
+  const text = readFileSync(file, 'utf8');
+  rmSync(file);
+  const lines = text.split('\n').filter((line) => line.includes('"msg":"request"')).length;
+  if (lines !== requests) throw new Error(`${run}: ${lines} request log lines for ${requests} requests: the log is not written as production writes it`);
+  return Buffer.byteLength(text) / requests;
 }
 
 /**
@@ -354,20 +425,7 @@ async function driveSql(db: Database, seconds: number): Promise<LoadResult> {
   return { requests: latencies.length, requestsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), errors };
 }
 
-type Metric = 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'statementsPerRequest' | 'cpuMsPerRequest' | 'peakRssMb';
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** The median over the rounds of one metric of one side's workload. */
-function medianOf(measurements: Measurement[], side: string, workload: string, metric: Metric): number {
-  return median(measurements.filter((m) => m.side === side && m.workload === workload).map((m) => m[metric]));
-}
-
-function report(measurements: Measurement[], sides: Side[], kind: string): void {
+function report(measurements: Measurement[], sides: Side[], kind: string, ratios: Ratio[], verdict: Verdict | undefined): void {
   const rounds = ROUNDS > 1 ? `, medians of ${ROUNDS} rounds` : '';
   console.log(
     `\n${CONNECTIONS} connections, ${DURATION_S} s per workload${rounds}, ${kind}; CPU and peak RSS are the gateway process's (the hand-written SQL's: the bench process's)\n`,
@@ -394,24 +452,39 @@ function report(measurements: Measurement[], sides: Side[], kind: string): void 
   }
   console.table(rows);
 
-  if (sides.length > 1) {
-    const [, ref] = sides as [Side, Side];
-    console.log(`\ncurrent / ${ref.label} (${ref.sha.slice(0, 12)}): above 1 means the current code serves more, below 1 that it spends less\n`);
+  for (const [numerator, denominator] of comparisonsOf(sides)) {
+    const ref = sides.find((s) => s.label === denominator)!;
+    const of = ref.variant ? '' : ` (${ref.sha.slice(0, 12)})`;
+    console.log(
+      `\n${numerator} / ${denominator}${of}: ratios of the medians over the rounds; "paired": the median of each round's ratio (a round runs them back to back); then each round's req/s ratio. Above 1: ${numerator} serves more (req/s), or spends more (the others)\n`,
+    );
     console.table(
-      WORKLOADS.map((workload) => {
-        const ratio = (metric: Metric) =>
-          fixed(medianOf(measurements, 'current', workload.name, metric) / medianOf(measurements, ref.label, workload.name, metric), 3);
-        return {
-          workload: workload.name,
-          'req/s': ratio('requestsPerSecond'),
-          'p99 ms': ratio('p99Ms'),
-          'SQL/req': ratio('statementsPerRequest'),
-          'CPU ms/req': ratio('cpuMsPerRequest'),
-          'peak RSS': ratio('peakRssMb'),
-        };
-      }),
+      ratios
+        .filter((r) => r.numerator === numerator && r.denominator === denominator)
+        .map((r) => ({
+          workload: r.workload,
+          'req/s': fixed(r.requestsPerSecond, 3),
+          'CPU ms/req': fixed(r.cpuMsPerRequest, 3),
+          'p99 ms': fixed(r.p99Ms, 3),
+          'SQL/req': fixed(r.statementsPerRequest, 3),
+          'peak RSS': fixed(r.peakRssMb, 3),
+          'paired req/s': fixed(median(r.byRound.requestsPerSecond), 3),
+          'paired CPU': fixed(median(r.byRound.cpuMsPerRequest), 3),
+          'paired p99': fixed(median(r.byRound.p99Ms), 3),
+          'req/s by round': r.byRound.requestsPerSecond.map((x) => fixed(x, 3)).join(' '),
+        })),
     );
   }
+  for (const side of sides.filter((s) => s.variant?.log || s.variant?.tracing)) {
+    const perRequest = (field: 'logBytesPerRequest' | 'spanExportBytesPerRequest') =>
+      fixed(median(measurements.filter((m) => m.side === side.label).map((m) => m[field] ?? NaN)), 0);
+    const log = side.variant!.log
+      ? `request log ${perRequest('logBytesPerRequest')} bytes/request, one line per request (checked), into a file in ${LOG_DIR}`
+      : '';
+    const spans = side.variant!.tracing ? `; OTLP/HTTP export ${perRequest('spanExportBytesPerRequest')} bytes/request` : '';
+    console.log(`${side.label}: ${log}${spans} (medians)`);
+  }
+  if (verdict) console.log(verdict.text);
   if (measurements.some((m) => m.side === SQL_LIMIT)) {
     const limit = medianOf(measurements, SQL_LIMIT, 'orders', 'requestsPerSecond');
     // Issue [3/7]'s targets: on PostgreSQL the gateway and the database share the machine; on
@@ -445,9 +518,9 @@ function report(measurements: Measurement[], sides: Side[], kind: string): void 
   if (measurements.some((m) => m.errors > 0)) process.exitCode = 1;
 }
 
-function writeResults(measurements: Measurement[], sides: Side[], kind: string): void {
+function writeResults(measurements: Measurement[], sides: Side[], kind: string, ratios: Ratio[], verdict: Verdict | undefined): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = path.join(RESULTS_DIR, `${RUN_ID}.json`);
   const cpus = os.cpus();
   const result = {
     date: new Date().toISOString(),
@@ -460,8 +533,11 @@ function writeResults(measurements: Measurement[], sides: Side[], kind: string):
     node: process.version,
     database: kind,
     options: { durationS: DURATION_S, warmUpS: WARM_UP_S, connections: CONNECTIONS, first: FIRST, rounds: ROUNDS, workloads: WORKLOADS.map((w) => w.name) },
-    sides: sides.map(({ label, sha, dirty }) => ({ label, sha, dirty })),
+    sides: sides.map(({ label, sha, dirty, variant }) => ({ label, sha, dirty, ...(variant ? { variant } : {}) })),
     measurements,
+    ratios,
+    ...(verdict ? { instrumentationBudget: { workload: 'orders', floor: INSTRUMENTATION_FLOOR, ...verdict } } : {}),
+    ...(PROFILE_DIR ? { profiles: path.relative(REPO_ROOT, PROFILE_DIR) } : {}),
   };
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
