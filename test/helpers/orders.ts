@@ -1,5 +1,37 @@
 import type { TestServer } from './testServer';
 
+/**
+ * A page of orders with every relation level under it (customer; items -> product -> stock ->
+ * warehouse): 6 SQL statements, 5 DataLoader batches, whatever $first is.
+ */
+export const nestedOrdersQuery = (operationName: string) => /* GraphQL */ `
+  query ${operationName}($first: Int!) {
+    orders(first: $first) {
+      edges {
+        node {
+          id
+          customer {
+            name
+            email
+          }
+          items {
+            quantity
+            product {
+              sku
+              inventory {
+                available
+                warehouse {
+                  code
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 export const PLACE_ORDER = /* GraphQL */ `
   mutation Place($input: PlaceOrderInput!) {
     placeOrder(input: $input) {

@@ -1,4 +1,4 @@
-import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
+import { createStockedProduct, nestedOrdersQuery, PLACE_ORDER } from '../helpers/orders';
 import { createTestServer, jsonOf, type TestServer } from '../helpers/testServer';
 
 /**
@@ -35,32 +35,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-const NESTED_ORDERS = /* GraphQL */ `
-  query OrderHistory($first: Int!) {
-    orders(first: $first) {
-      edges {
-        node {
-          id
-          customer {
-            name
-          }
-          items {
-            quantity
-            product {
-              sku
-              inventory {
-                available
-                warehouse {
-                  code
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
+const NESTED_ORDERS = nestedOrdersQuery('OrderHistory');
 
 describe('GET /metrics', () => {
   it('shows per-operation durations, SQL, batches, cost, errors, refusals, replays, deprecations and the runtime', async () => {

@@ -6,7 +6,7 @@ import { recordEvent } from '../../src/events/outbox';
 import { trace, traceContext, tracer } from '../../src/observability/tracing';
 import { startTracing, type TracingHandle } from '../../src/observability/tracingSdk';
 import { createIsolatedDatabase } from '../helpers/isolatedDatabase';
-import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
+import { createStockedProduct, nestedOrdersQuery, PLACE_ORDER } from '../helpers/orders';
 import { createTestServer, type TestServer } from '../helpers/testServer';
 import { connectWebSocket } from '../helpers/webSocketClients';
 
@@ -27,33 +27,7 @@ afterAll(async () => {
   await tracing.shutdown();
 });
 
-const NESTED_ORDERS = /* GraphQL */ `
-  query NestedOrders($first: Int!) {
-    orders(first: $first) {
-      edges {
-        node {
-          id
-          customer {
-            name
-            email
-          }
-          items {
-            quantity
-            product {
-              sku
-              inventory {
-                available
-                warehouse {
-                  code
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
+const NESTED_ORDERS = nestedOrdersQuery('NestedOrders');
 
 /** The spans of one trace, finished, once the request span has ended. */
 async function spansOf(traceId: string): Promise<ReadableSpan[]> {
