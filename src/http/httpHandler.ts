@@ -28,6 +28,23 @@ export interface HttpRoutes {
   ide?: IdeRoute;
 }
 
+/**
+ * The request target as a URL, or undefined when it is not one. A target is a path (origin
+ * form: `//x/metrics` is the path `//x/metrics`, not the host x) or, from a proxy, an absolute
+ * http(s) URL; anything else (`*`, `//[`) is refused, never thrown in the listener, where it
+ * would end the process.
+ */
+export function requestUrlOf(target: string | undefined): URL | undefined {
+  try {
+    if (target === undefined || target === '') return new URL('http://localhost/');
+    if (target.startsWith('/')) return new URL(`http://localhost${target}`);
+    const url = new URL(target);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The paths a span is named after; any other is named by its method alone (span names stay few). */
 const NAMED_PATHS = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
 
@@ -41,12 +58,12 @@ const NAMED_PATHS = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
 export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestListener {
   return (req, res) => {
     const startedAt = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrlOf(req.url);
     const method = req.method ?? 'GET';
     // The path only: a GET's query string holds the operation and its variables.
-    const request = startRequestTrace(NAMED_PATHS.has(url.pathname) ? `${method} ${url.pathname}` : method, req.headers, {
+    const request = startRequestTrace(url && NAMED_PATHS.has(url.pathname) ? `${method} ${url.pathname}` : method, req.headers, {
       'http.request.method': method,
-      'url.path': url.pathname.slice(0, 200),
+      'url.path': url ? url.pathname.slice(0, 200) : '',
     });
     const { traceId, span } = request;
     res.setHeader('x-trace-id', traceId);
@@ -61,8 +78,9 @@ export function createHttpHandler(routes: HttpRoutes, logger: Logger): RequestLi
       if (!code) return;
       const durationMs = performance.now() - startedAt;
       logger.info({ traceId, transport: 'http', status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, codes: [code] }, 'refused');
-      if (url.pathname === '/graphql') routes.observeRefusal?.(code, res.statusCode, durationMs);
+      if (url?.pathname === '/graphql') routes.observeRefusal?.(code, res.statusCode, durationMs);
     });
+    if (!url) return sendError(res, new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'The request target is not a valid path.'), traceId);
     traceContext.with(request.context, () => route(req, res, url, { traceId, startedAt }));
   };
 

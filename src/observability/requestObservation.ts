@@ -51,8 +51,8 @@ export function observationPolicy({ metrics, operationLabels, logger, slowOperat
       const outcome = outcomeOf(codes, refused);
       const operation = state.operation;
       const name = operation ? (operation.operationName ?? operation.analysis.operation.name?.value) : undefined;
-      const label = operation ? operationLabels.labelOf(name) : NO_OPERATION;
       const type = operation?.analysis.operationType ?? 'unknown';
+      const label = operation ? operationLabels.labelOf(name, type, state.viewer !== null) : NO_OPERATION;
       const replayed = state.idempotency !== undefined && 'replay' in state.idempotency;
       const executed = operation !== undefined && !refused && !replayed;
       if (metrics) {

@@ -51,7 +51,7 @@ import { DocumentCache } from '../websocket/documentCache';
 import { startWebSocketServer } from '../websocket/webSocketServer';
 import { msUntil } from '../deadline';
 import { buildSchema } from './buildSchema';
-import { listClientsWithOperations, listKnownOperationNames } from './schemaFiles';
+import { listClientsWithOperations, listKnownOperations } from './schemaFiles';
 import { classifyFailure, createFormatError } from './formatError';
 import { runShutdownSteps, type UnfinishedStep } from './shutdownSteps';
 
@@ -137,7 +137,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       responseEnvelope(),
       observationPolicy({
         metrics,
-        operationLabels: new OperationLabels(listKnownOperationNames(), observability.maxOperationLabels),
+        operationLabels: new OperationLabels(listKnownOperations(), observability.maxOperationLabels),
         logger,
         slowOperationMs: observability.slowOperationMs,
         tierOf: (state) => tierOf(state.viewer),
@@ -242,7 +242,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     refuseIfThrottled,
     observeRefusal: (errors, durationMs) =>
       observeRefusal(
-        errors.map((e) => String(e.extensions?.code)),
+        errors.map((e) => String(e.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR)),
         undefined,
         durationMs,
       ),

@@ -42,13 +42,14 @@ export function listClientsWithOperations(dir = OPERATIONS_DIR): string[] {
     .sort();
 }
 
-/** The names of the trusted clients' operations (schema/operations/<client>/*.graphql): metrics label each of them. */
-export function listKnownOperationNames(dir = OPERATIONS_DIR): string[] {
+/** The trusted clients' operations (schema/operations/<client>/*.graphql), by name and type: metrics label each of them. */
+export function listKnownOperations(dir = OPERATIONS_DIR): Array<{ name: string; type: string }> {
   if (!existsSync(dir)) return [];
-  const names = new Set<string>();
+  const operations = new Map<string, string>();
   for (const file of listGraphQLFiles(dir)) {
     // A file the schema check would refuse names nothing here: the check reports it.
-    for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)) names.add(match[1]!);
+    for (const match of readFileSync(file, 'utf8').matchAll(/\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g))
+      operations.set(match[2]!, match[1]!);
   }
-  return [...names].sort();
+  return [...operations].map(([name, type]) => ({ name, type })).sort((a, b) => a.name.localeCompare(b.name));
 }

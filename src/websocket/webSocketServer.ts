@@ -210,7 +210,11 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         const { traceId } = request;
         const refusedEarly = (errors: GraphQLFormattedError[]) => {
           request.span.end();
-          options.observeRefusal?.(errors, performance.now() - startedAt);
+          const durationMs = performance.now() - startedAt;
+          // Its log line, as a refusal at the HTTP edge gets: the trace id the client got leads here.
+          const codes = [...new Set(errors.map((e) => String(e.extensions?.code)))];
+          logger.info({ traceId, transport: 'websocket', durationMs: Math.round(durationMs * 10) / 10, codes }, 'refused');
+          options.observeRefusal?.(errors, durationMs);
           return refusal(errors);
         };
         const stamped = (error: GraphQLError) => refusedEarly(withTraceId([options.formatError(error.toJSON(), error)], traceId));

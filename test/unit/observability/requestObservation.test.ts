@@ -22,7 +22,7 @@ function observe(options: { metrics?: GatewayMetrics; maxNames?: number; slowOpe
   const { lines, logger } = capturedLogger(options.logVariables);
   const policy = observationPolicy({
     metrics: options.metrics,
-    operationLabels: new OperationLabels(['OrderHistory'], options.maxNames ?? 200),
+    operationLabels: new OperationLabels([{ name: 'OrderHistory', type: 'query' }], options.maxNames ?? 200),
     logger,
     slowOperationMs: options.slowOperationMs ?? 60_000,
     tierOf: () => 'user',
@@ -53,6 +53,18 @@ describe('operation labels', () => {
     expect(operations).not.toContain('Probe9999');
     // One _count series per label set: the duration histogram's series stay bounded too.
     expect(await seriesOf(metrics, 'gateway_operation_duration_seconds')).toBeLessThan(53 * 25);
+  });
+
+  it('gives anonymous requests no slot of their own, and no series under a known name with another type', async () => {
+    const metrics = new GatewayMetrics({ defaultMetrics: false });
+    const { complete } = observe({ metrics, maxNames: 50 });
+    for (let i = 0; i < 100; i += 1) await complete(requestStateFor(`query Probe${i} { warehouses { code } }`, { viewer: null }));
+    await complete(requestStateFor('mutation OrderHistory { __typename }'));
+    await complete(requestStateFor('query OrderHistory { warehouses { code } }', { viewer: null }));
+    await complete(requestStateFor('query Mine { warehouses { code } }'));
+    const text = await metrics.registry.metrics();
+    const series = [...text.matchAll(/^gateway_operation_duration_seconds_count\{operation="([^"]+)",type="(\w+)"/gm)].map((m) => `${m[2]} ${m[1]}`);
+    expect(new Set(series)).toEqual(new Set(['query (other)', 'mutation (other)', 'query OrderHistory', 'query Mine']));
   });
 });
 
