@@ -79,7 +79,7 @@ export class GatewayMetrics {
     });
     this.statements = new Histogram({
       name: 'gateway_operation_sql_statements',
-      help: 'SQL statements one operation caused.',
+      help: 'SQL statements one operation caused through its loaders and services (extensions.cost.database.statements).',
       labelNames: ['operation', 'client'],
       buckets: STATEMENT_BUCKETS,
       registers,
