@@ -119,19 +119,6 @@ export function connectDatabase({ connectionString, poolSize, timeouts }: Databa
 }
 
 /**
- * A statement outside the gateway's statement counts (DriverStats, spans): for the process's own
- * bookkeeping (a metrics scrape, a version check), which no request caused.
- */
-export async function uncountedQuery<R extends pg.QueryResultRow>(pool: pg.Pool, text: string): Promise<pg.QueryResult<R>> {
-  const client = await pool.connect();
-  try {
-    return await pg.Client.prototype.query.call<pg.PoolClient, [string], Promise<pg.QueryResult<R>>>(client, text);
-  } finally {
-    client.release();
-  }
-}
-
-/**
  * Counts every statement each pooled connection sends, by wrapping `client.query` once per
  * connection (not per query), so Prisma's queries, transactions and raw SQL are all seen; and
  * gives each a span of the active trace (the row reader makes its own: see rowReader.ts).

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Prisma } from '../generated/prisma/client';
 import { trace } from '../observability/tracing';
 import { endStatementSpan, startStatementSpan, TRACED } from './statementSpans';
+import { uncountedQuery } from './uncountedQuery';
 import { parseUtcTimestamp } from './utcTimestamp';
 
 /** The columns of a row type that hold instants (`timestamp` columns, read as Dates). */
@@ -92,11 +93,6 @@ export function createRowReader(pool: pg.Pool): ReadRows {
  * not part of any request.
  */
 async function hasSessionPerConnection(pool: pg.Pool): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    const { rows } = await pg.Client.prototype.query.call<pg.PoolClient, [string], Promise<pg.QueryResult<{ version: string }>>>(client, 'SELECT version()');
-    return !rows[0]!.version.includes('PGlite');
-  } finally {
-    client.release();
-  }
+  const { rows } = await uncountedQuery<{ version: string }>(pool, 'SELECT version()');
+  return !rows[0]!.version.includes('PGlite');
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { uncountedQuery } from '../db/database';
+import { uncountedQuery } from '../db/uncountedQuery';
 import type { Prisma } from '../generated/prisma/client';
 import type { OutboxFigures } from '../observability/metrics';
 import { activeTraceHeaders } from '../observability/tracing';

@@ -34,7 +34,7 @@ export interface HttpRoutes {
  * http(s) URL; anything else (`*`, `//[`) is refused, never thrown in the listener, where it
  * would end the process.
  */
-export function requestUrlOf(target: string | undefined): URL | undefined {
+function requestUrlOf(target: string | undefined): URL | undefined {
   try {
     if (target === undefined || target === '') return new URL('http://localhost/');
     if (target.startsWith('/')) return new URL(`http://localhost${target}`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { usageReportingSignature } from '@apollo/utils.usagereporting';
 import type { Logger } from 'pino';
+import { UNKNOWN_CLIENT } from '../context/clientIdentity';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
 import type { RequestState, ResponseBody } from '../pipeline/requestState';
@@ -24,7 +25,7 @@ export interface ObservationOptions {
 const SERVER_CODES: ReadonlySet<string> = new Set([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.SERVICE_UNAVAILABLE]);
 
 /** Codes of requests refused at the edge by a policy (credentials, rate limit), not for being malformed. */
-export const EDGE_REFUSAL_CODES: ReadonlySet<string> = new Set([ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED]);
+const EDGE_REFUSAL_CODES: ReadonlySet<string> = new Set([ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED]);
 
 export function outcomeOf(codes: readonly string[], refused: boolean): Outcome {
   if (codes.some((code) => SERVER_CODES.has(code))) return 'server_error';
@@ -52,12 +53,11 @@ export function observationPolicy({ metrics, operationLabels, logger, slowOperat
       const operation = state.operation;
       const name = operation ? (operation.operationName ?? operation.analysis.operation.name?.value) : undefined;
       const type = operation?.analysis.operationType ?? 'unknown';
-      const label = operation ? operationLabels.labelOf(name, type, state.viewer !== null) : NO_OPERATION;
       const replayed = state.idempotency !== undefined && 'replay' in state.idempotency;
       const executed = operation !== undefined && !refused && !replayed;
       if (metrics) {
         metrics.recordOperation({
-          operation: label,
+          operation: operation ? operationLabels.labelOf(name, type, state.viewer !== null) : NO_OPERATION,
           type,
           client: state.client.name,
           outcome,
@@ -67,7 +67,7 @@ export function observationPolicy({ metrics, operationLabels, logger, slowOperat
             : {}),
           estimatedCost: state.cost?.requestedQueryCost,
         });
-        if (body.errors) metrics.countErrors(body.errors.map((error) => String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR)));
+        if (body.errors) metrics.countErrors(body.errors.map(codeOf));
         if (codes.includes(ErrorCode.RATE_LIMITED)) metrics.countRateLimitRefusal(tierOf(state));
         if (state.deprecations?.length) metrics.countDeprecatedUsage(state.deprecations, state.client.name);
         if (replayed) metrics.countIdempotencyReplay();
@@ -116,11 +116,33 @@ export function observationPolicy({ metrics, operationLabels, logger, slowOperat
   };
 }
 
+/**
+ * Records a request refused before GraphQL ran (at the HTTP edge, or a WebSocket operation
+ * before the pipeline): no operation and no client are known yet, but its codes and duration
+ * count. `status`: its HTTP status, when it has one (5xx is a server error whatever the code).
+ */
+export function recordRefusal(metrics: GatewayMetrics, codes: readonly string[], status: number | undefined, durationMs: number): void {
+  const outcome =
+    status !== undefined && status >= 500
+      ? 'server_error'
+      : outcomeOf(
+          codes,
+          codes.some((code) => EDGE_REFUSAL_CODES.has(code)),
+        );
+  metrics.recordOperation({ operation: NO_OPERATION, type: 'unknown', client: UNKNOWN_CLIENT, outcome, durationSeconds: durationMs / 1000 });
+  metrics.countErrors(codes);
+}
+
+/** An error's extensions.code; an error without one is counted as what the client sees it as. */
+function codeOf(error: { extensions?: Record<string, unknown> }): string {
+  return String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+}
+
 /** The distinct extensions.code values of a response's errors. */
-export function errorCodesOf(body: ResponseBody): string[] {
+function errorCodesOf(body: ResponseBody): string[] {
   if (!body.errors?.length) return [];
   const codes = new Set<string>();
-  for (const error of body.errors) codes.add(String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
+  for (const error of body.errors) codes.add(codeOf(error));
   return [...codes];
 }
 

@@ -4,7 +4,6 @@ import {
   context,
   defaultTextMapGetter,
   isSpanContextValid,
-  propagation,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -95,4 +94,4 @@ export function linkedContextOf(traceparent: string | null | undefined) {
   return spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
-export { context as traceContext, propagation, SpanKind, SpanStatusCode, trace };
+export { context as traceContext, SpanKind, SpanStatusCode, trace };

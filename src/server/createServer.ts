@@ -24,9 +24,8 @@ import { sendError } from '../http/responses';
 import { ErrorCode, HttpRequestError } from '../errors';
 import { GatewayMetrics } from '../observability/metrics';
 import { createMetricsRoute } from '../observability/metricsRoute';
-import { NO_OPERATION, OperationLabels } from '../observability/operationLabels';
-import { EDGE_REFUSAL_CODES, observationPolicy, outcomeOf } from '../observability/requestObservation';
-import { UNKNOWN_CLIENT } from '../context/clientIdentity';
+import { OperationLabels } from '../observability/operationLabels';
+import { observationPolicy, recordRefusal } from '../observability/requestObservation';
 import { readOutboxFigures } from '../events/outbox';
 import { InFlightRequests } from '../http/inFlightRequests';
 import { loadIdeAssets } from '../ide/ideAssets';
@@ -186,19 +185,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     clientIdentity: createClientIdentityResolver([...config.knownClients, ...listClientsWithOperations()]),
   };
   const authenticate = await createAuthenticator(config.auth, db.prisma);
-  // A request refused before GraphQL ran: no operation, no client yet, but its code and duration count.
-  const observeRefusal = (codes: readonly string[], outcomeStatus: number | undefined, durationMs: number) => {
-    if (!metrics) return;
-    const outcome =
-      outcomeStatus !== undefined && outcomeStatus >= 500
-        ? 'server_error'
-        : outcomeOf(
-            codes,
-            codes.some((c) => EDGE_REFUSAL_CODES.has(c)),
-          );
-    metrics.recordOperation({ operation: NO_OPERATION, type: 'unknown', client: UNKNOWN_CLIENT, outcome, durationSeconds: durationMs / 1000 });
-    metrics.countErrors(codes);
-  };
+  const observeRefusal = (codes: readonly string[], status: number | undefined, durationMs: number) =>
+    metrics && recordRefusal(metrics, codes, status, durationMs);
   const operationLimits = { maxDocumentBytes: config.limits.maxDocumentBytes, maxVariablesDepth: config.limits.maxVariablesDepth };
   httpServer.on(
     'request',

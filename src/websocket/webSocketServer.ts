@@ -278,8 +278,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
       async execute(args: ExecutionArgs) {
         const state = states.get(args.contextValue as GraphQLContext)!;
         if (state.idempotency && 'replay' in state.idempotency) return {}; // answered from the store in onOperation
-        const request = traces.get(state);
-        const execution = Promise.resolve(request ? traceContext.with(request.context, () => options.execute(args)) : options.execute(args));
+        const execution = Promise.resolve(traceContext.with(traces.get(state)!.context, () => options.execute(args)));
         const result = await beforeDeadline(execution, state.deadline);
         if (result !== PAST_DEADLINE) return result;
         // The client gets a 503 now; the execution goes on, and its outcome is what counts.
@@ -292,8 +291,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         if (!state || Symbol.asyncIterator in result) return undefined; // a subscription: each event is completed in onNext
         const replay = state.idempotency && 'replay' in state.idempotency ? state.idempotency.replay : undefined;
         const body = replay ? structuredClone(replay.body) : toBody(result as ExecutionResult, state);
-        const request = traces.get(state);
-        await (request ? traceContext.with(request.context, () => pipeline.complete(state, body)) : pipeline.complete(state, body));
+        await traceContext.with(traces.get(state)!.context, () => pipeline.complete(state, body));
         completed.add(body);
         return body as ExecutionResult;
       },
