@@ -118,6 +118,19 @@ export const settings = {
     })
     .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('gateway:ratelimit:'),
+  RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+  RESPONSE_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024),
+  RESPONSE_CACHE_MAX_ENTRY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(512 * 1024),
+  RESPONSE_CACHE_REDIS_PREFIX: z.string().min(1).default('gateway:cache:'),
+  STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -227,6 +240,18 @@ export interface Config {
     redisUrl: string | undefined;
     /** Prefix of the bucket keys in Redis: gateways sharing it share budgets. */
     redisPrefix: string;
+  };
+  responseCache: {
+    enabled: boolean;
+    /** In this process (unset redisUrl): the bytes it may hold. */
+    maxBytes: number;
+    /** A response larger than this (its data as JSON) is not stored. */
+    maxEntryBytes: number;
+    /** Shared by every replica in Redis; unset: in this process. */
+    redisUrl: string | undefined;
+    redisPrefix: string;
+    /** How long past its maxAge a public response may be served while the database fails (0: never). */
+    staleIfErrorSeconds: number;
   };
 }
 
@@ -362,6 +387,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tiers: { ...DEFAULT_RATE_TIERS, ...e.RATE_LIMIT_TIERS },
       redisUrl: e.REDIS_URL,
       redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
+    responseCache: {
+      enabled: e.RESPONSE_CACHE === 'on',
+      maxBytes: e.RESPONSE_CACHE_MAX_BYTES,
+      maxEntryBytes: e.RESPONSE_CACHE_MAX_ENTRY_BYTES,
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.RESPONSE_CACHE_REDIS_PREFIX,
+      staleIfErrorSeconds: e.STALE_IF_ERROR_SECONDS,
     },
   };
 }

@@ -12,10 +12,15 @@ export interface DatabaseWork {
   rows: number;
   /** Keys per batch, in dispatch order (the metrics' batch-size histogram); not reported to clients. */
   batchSizes: number[];
+  /**
+   * The outbox event types its transactions wrote (committed or rolled back): what the response
+   * cache retires once the request is done, its transactions then over.
+   */
+  events: string[];
 }
 
 export function newDatabaseWork(): DatabaseWork {
-  return { statements: 0, batches: 0, rows: 0, batchSizes: [] };
+  return { statements: 0, batches: 0, rows: 0, batchSizes: [], events: [] };
 }
 
 /** Awaits one query, counting it and the rows it returned (a count or aggregate is one row). */
@@ -29,13 +34,14 @@ export async function recordQuery<T>(work: DatabaseWork, query: Promise<T>): Pro
 /**
  * A client that counts every query it sends into `work`: for mutations, whose queries are not
  * loader batches. A transaction's BEGIN and COMMIT are not counted; affected-row counts of
- * writes are not rows read.
+ * writes are not rows read. Outbox events written are noted (see DatabaseWork.events).
  */
 export function withWorkRecorded(prisma: PrismaClient, work: DatabaseWork): PrismaClient {
   return prisma.$extends({
     query: {
-      async $allOperations({ args, query }) {
+      async $allOperations({ model, operation, args, query }) {
         const result = await query(args);
+        if (model === 'Event' && operation === 'create') work.events.push(String((args as { data: { type: string } }).data.type));
         work.statements += 1;
         if (Array.isArray(result)) work.rows += result.length;
         else if (result !== null && typeof result === 'object') work.rows += 1;

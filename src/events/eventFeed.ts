@@ -1,4 +1,5 @@
-import type { PrismaClient } from '../generated/prisma/client';
+import type pg from 'pg';
+import { uncountedQuery } from '../db/uncountedQuery';
 
 export interface FeedEvent {
   id: string;
@@ -19,7 +20,8 @@ const MAX_REMEMBERED = 10_000;
  * feeds GraphQL subscriptions. Reading the table, not NATS, means every replica sees every
  * event with or without a broker. It polls only while someone listens. Sequence numbers are
  * given out at insert, not commit, so each poll re-reads a window below the last one seen
- * and skips the events it already delivered.
+ * and skips the events it already delivered. Its statements are the process's own, outside
+ * the requests' statement counts.
  */
 export class EventFeed {
   private readonly listeners = new Set<Listener>();
@@ -29,17 +31,17 @@ export class EventFeed {
   private polling: Promise<void> | undefined;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
     private readonly pollMs = 250,
   ) {}
 
   /** Calls `listener` with every event committed from now on; returns the unsubscribe function. */
   async listen(listener: Listener): Promise<() => void> {
-    const [last] = await this.prisma.$queryRaw<Array<{ max: bigint | null }>>`SELECT max("seq") AS max FROM "Event"`;
-    const since = last?.max ?? 0n;
+    const { rows: last } = await uncountedQuery<{ max: string | null }>(this.pool, 'SELECT max("seq")::text AS max FROM "Event"');
+    const since = BigInt(last[0]?.max ?? 0);
     if (!this.timer) {
       // Idle until now: restart at the end of the log; its look-back window is history.
-      const history = await this.prisma.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Event" WHERE "seq" > ${since - LOOKBACK}`;
+      const { rows: history } = await uncountedQuery<{ id: string }>(this.pool, 'SELECT "id" FROM "Event" WHERE "seq" > $1', [String(since - LOOKBACK)]);
       this.delivered.clear();
       for (const { id } of history) this.delivered.add(id);
       this.watermark = since;
@@ -77,8 +79,13 @@ export class EventFeed {
     const from = this.watermark! > LOOKBACK ? this.watermark! - LOOKBACK : 0n;
     let events: FeedEvent[];
     try {
-      events = await this.prisma.$queryRaw<FeedEvent[]>`
-        SELECT "id", "seq", "type", "occurredAt", "payload" FROM "Event" WHERE "seq" > ${from} ORDER BY "seq"`;
+      const { rows } = await uncountedQuery<Omit<FeedEvent, 'seq'> & { seq: string }>(
+        this.pool,
+        `SELECT "id", "seq"::text AS "seq", "type", "occurredAt" AT TIME ZONE 'UTC' AS "occurredAt", "payload"
+           FROM "Event" WHERE "seq" > $1 ORDER BY "seq"`,
+        [String(from)],
+      );
+      events = rows.map((row) => ({ ...row, seq: BigInt(row.seq) }));
     } catch {
       return; // the next poll tries again
     }

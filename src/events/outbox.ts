@@ -15,6 +15,7 @@ export const EVENT_SCHEMA_VERSIONS = {
   'order.cancelled': 1,
   'order.fulfilled': 1,
   'inventory.low': 1,
+  'inventory.adjusted': 1,
 } as const;
 export type EventType = keyof typeof EVENT_SCHEMA_VERSIONS;
 

@@ -34,6 +34,13 @@ export type AdjustInventoryPayload = {
   userErrors: Array<UserError>;
 };
 
+/** Who may share a cached response: anyone (a CDN, a browser) or only the viewer it was made for. */
+export type CacheControlScope =
+  /** Depends on the viewer (their rows): never stored by a shared cache, nor by the gateway's response cache. */
+  | 'PRIVATE'
+  /** The same for every viewer allowed to read it. */
+  | 'PUBLIC';
+
 /** Someone who places orders. */
 export type Customer = Node & {
   __typename?: 'Customer';
@@ -701,6 +708,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 export type ResolversTypes = {
   AdjustInventoryPayload: ResolverTypeWrapper<Omit<AdjustInventoryPayload, 'inventoryLevel'> & { inventoryLevel?: Maybe<ResolversTypes['InventoryLevel']> }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CacheControlScope: CacheControlScope;
   Customer: ResolverTypeWrapper<CustomerModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -781,6 +789,14 @@ export type AuthDirectiveArgs = {
 };
 
 export type AuthDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CostDirectiveArgs = {
   weight: Scalars['Int']['input'];
@@ -993,6 +1009,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
 
 export type DirectiveResolvers<ContextType = GraphQLContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
   cost?: CostDirectiveResolver<any, any, ContextType>;
   listSize?: ListSizeDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;

@@ -11,6 +11,7 @@ import type { EdgeRequest } from './httpHandler';
 import type { InFlightRequests } from './inFlightRequests';
 import { isJsonContentType, readBody } from './requestBody';
 import { sendError } from './responses';
+import { matchesIfNoneMatch } from '../caching/httpCaching';
 
 /** What the route knows of a request before GraphQL runs, for the context. */
 export interface HttpRequestInfo {
@@ -104,6 +105,16 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     }
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
+    // What the pipeline did not declare cacheable (a batch, a refusal by Apollo) is not.
+    if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
+    const etag = res.getHeader('etag');
+    if (res.statusCode === 200 && typeof etag === 'string' && method === 'GET' && matchesIfNoneMatch(headers.get('if-none-match'), etag)) {
+      // The client holds this data already: 304 with the validators and no body (RFC 9110 15.4.5).
+      res.statusCode = 304;
+      for (const name of ['content-type', 'content-length']) res.removeHeader(name);
+      res.end();
+      return;
+    }
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;

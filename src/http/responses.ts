@@ -22,5 +22,6 @@ export function sendError(res: ServerResponse, error: GraphQLError, traceId: str
   refusals.set(res, String(error.extensions.code));
   const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: Map<string, string> } } & Record<string, unknown>;
   for (const [name, value] of http?.headers ?? []) res.setHeader(name, value);
+  res.setHeader('cache-control', 'no-store');
   sendJson(res, http?.status ?? 400, { errors: withTraceId([{ message: error.message, extensions }], traceId) });
 }

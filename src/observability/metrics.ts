@@ -26,6 +26,8 @@ export interface GaugeSources {
   pool?: () => { total: number; idle: number; waiting: number; max: number };
   webSocket?: () => { connections: number; operations: number };
   outbox?: () => Promise<OutboxFigures>;
+  /** The in-process response cache's size. */
+  responseCache?: () => { entries: number; bytes: number };
 }
 
 /** The outbox's pending and dead events, and the age of the oldest pending one (seconds; 0 without). */
@@ -63,6 +65,8 @@ export class GatewayMetrics {
   private readonly rateLimitRefusals: Counter<'tier'>;
   private readonly deprecatedUsage: Counter<'coordinate' | 'client'>;
   private readonly idempotencyReplays: Counter;
+  private readonly cacheResults: Counter<'status'>;
+  private readonly cacheInvalidations: Counter<'source'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -129,6 +133,18 @@ export class GatewayMetrics {
       help: 'Mutations answered with the stored response of an earlier request with the same Idempotency-Key.',
       registers,
     });
+    this.cacheResults = new Counter({
+      name: 'gateway_response_cache_requests_total',
+      help: 'Queries by what the response cache did for them (extensions.cacheStatus): hit, miss, stale (served while the database failed), bypass.',
+      labelNames: ['status'],
+      registers,
+    });
+    this.cacheInvalidations = new Counter({
+      name: 'gateway_response_cache_invalidations_total',
+      help: 'Invalidations of cached responses: by a mutation of this gateway (mutation) or by an event in the outbox (event).',
+      labelNames: ['source'],
+      registers,
+    });
   }
 
   recordOperation(record: OperationRecord): void {
@@ -160,10 +176,28 @@ export class GatewayMetrics {
     this.idempotencyReplays.inc();
   }
 
+  countCacheResult(status: string): void {
+    this.cacheResults.labels(status).inc();
+  }
+
+  countCacheInvalidation(source: 'mutation' | 'event'): void {
+    this.cacheInvalidations.labels(source).inc();
+  }
+
   /** Registers the gauges that read their value at scrape time. */
   watch(sources: GaugeSources): void {
     const registers = [this.registry];
-    const { pool, webSocket, outbox } = sources;
+    const { pool, webSocket, outbox, responseCache } = sources;
+    if (responseCache) {
+      new Gauge({
+        name: 'gateway_response_cache_bytes',
+        help: "Bytes held by this process's response cache (absent when it is in Redis).",
+        registers,
+        collect() {
+          this.set(responseCache().bytes);
+        },
+      });
+    }
     if (pool) {
       new Gauge({
         name: 'gateway_db_pool_connections',

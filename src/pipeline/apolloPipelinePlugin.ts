@@ -7,12 +7,13 @@ import { logUnexpectedErrors } from '../server/formatError';
 import type { PolicyPipeline } from './pipeline';
 import { newRequestState, type RequestState } from './requestState';
 import { idempotencyKeyOf } from './sentOperation';
+import { cachedBodyOf } from '../policies/responseCachePolicy';
 
 /**
  * The policy pipeline inside Apollo Server, for HTTP: one plugin, so that the pipeline's
  * order holds (Apollo runs the same hook of several plugins concurrently). It prepares the
  * request once the operation is resolved (after parsing and validation), narrows the document
- * that executes, answers replays without executing, and completes every response, including
+ * that executes, answers replays and response-cache hits without executing, and completes every response, including
  * the ones Apollo refused before the pipeline ran (parse and validation errors).
  */
 export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, requestTimeoutMs: number): ApolloServerPlugin<GraphQLContext> {
@@ -66,6 +67,8 @@ export function apolloPipelinePlugin(pipeline: PolicyPipeline, logger: Logger, r
           if (state.idempotency && 'claim' in state.idempotency) requestContext.contextValue.idempotencyClaim = state.idempotency.claim;
         },
         async responseForOperation({ requestIsBatched }) {
+          const cached = cachedBodyOf(state);
+          if (cached) return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: cached } };
           if (!state.idempotency || !('replay' in state.idempotency)) return null;
           const { status, body } = state.idempotency.replay;
           // A batch shares one status line: each operation's replay says so in its extensions.

@@ -4,6 +4,8 @@ import type { AuthorizationPlan } from '../auth/authorizationPlan';
 import type { Viewer } from '../auth/viewer';
 import type { DatabaseWork } from '../db/databaseWork';
 import type { IdempotencyClaim } from '../idempotency/idempotencyStore';
+import type { CachePolicy } from '../caching/cacheHints';
+import type { CachedResponse } from '../caching/responseCacheStore';
 
 export type Transport = 'http' | 'websocket';
 
@@ -72,10 +74,26 @@ export interface RequestState {
    * deadline passed): what its idempotency key must record, not the 503 the client got.
    */
   lateOutcome?: Promise<ResponseBody>;
+  /** What caches may do with the response, from the operation's selection (@cacheControl). */
+  cachePolicy?: CachePolicy;
+  /** What the response cache did: `hit` answers with `entry`, without executing; `stale` with it, after the database failed. */
+  cache?: ResponseCacheState;
   /** The name of the policy that refused the request, if one did. */
   refusedBy?: string;
   /** Status and headers the response carries over HTTP (ignored over WebSocket). */
   readonly http: { status?: number; headers: Map<string, string> };
+}
+
+export type CacheStatus = 'hit' | 'miss' | 'stale' | 'bypass';
+
+export interface ResponseCacheState {
+  status: CacheStatus;
+  /** The entry served (hit, stale), or on a miss the one still within its stale-if-error window. */
+  entry?: CachedResponse;
+  /** On a miss: where the response goes, its tags and their generations when the request began. */
+  key?: string;
+  tags?: readonly string[];
+  generations?: readonly number[];
 }
 
 export interface RequestCost {

@@ -1,5 +1,6 @@
 import { QueryTooComplexError, RateLimitedError } from '../errors';
 import type { Policy } from '../pipeline/pipeline';
+import { isSharedResponse } from '../caching/httpCaching';
 import { refusalPoints, type RateLimiter } from '../rateLimit/rateLimiter';
 
 export interface ThrottleStatus {
@@ -16,7 +17,8 @@ export interface ThrottleStatus {
  * path. An operation costing more than the client's whole bucket could never run: it is
  * QUERY_TOO_COMPLEX, not a 429 to retry in vain. A request refused by an earlier step takes
  * points in proportion to its document (see refusalPoints), so that sending refused requests
- * is not free. Every response reports the throttle status in `extensions.cost.throttleStatus`.
+ * is not free. Every response reports the throttle status in `extensions.cost.throttleStatus`,
+ * but a public one (isSharedResponse), which caches may serve to other clients.
  */
 export function rateLimitPolicy(limiter: RateLimiter): Policy {
   const { store } = limiter;
@@ -49,6 +51,8 @@ export function rateLimitPolicy(limiter: RateLimiter): Policy {
       const actual = state.cost?.actualQueryCost;
       const refund = actual === undefined ? 0 : Math.max(0, points - actual);
       if (refund > 0) void store.refund(key, refund, limits).catch(() => undefined);
+      // A response shared caches may serve to anyone carries nothing about its client.
+      if (isSharedResponse(state, body)) return;
       const throttleStatus: ThrottleStatus = {
         maximumAvailable: limits.bucketSize,
         currentlyAvailable: Math.min(limits.bucketSize, available + refund),

@@ -45,6 +45,11 @@ import { rateLimitPolicy } from '../policies/rateLimitPolicy';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { RateLimiter } from '../rateLimit/rateLimiter';
+import { CacheHints } from '../caching/cacheHints';
+import { tagsOfEvents } from '../caching/invalidation';
+import { RedisResponseCacheStore } from '../caching/redisResponseCacheStore';
+import { MemoryResponseCacheStore, type ResponseCacheStore } from '../caching/responseCacheStore';
+import { responseCachePolicy } from '../policies/responseCachePolicy';
 import type { Viewer } from '../auth/viewer';
 import { DocumentCache } from '../websocket/documentCache';
 import { startWebSocketServer } from '../websocket/webSocketServer';
@@ -97,7 +102,12 @@ const notServedHere: HttpRoutes['graphql'] = async (_req, res, _url, { traceId }
 /** How often expired idempotency keys are deleted (a thousand at a time). */
 const EXPIRED_KEYS_SWEEP_MS = 10 * 60_000;
 
-export async function createServer(config: Config, db: Database, logger: Logger): Promise<GatewayServer> {
+export interface ServerOptions {
+  /** The clock of the response cache's freshness (ms since the epoch): the tests move it. */
+  now?: () => number;
+}
+
+export async function createServer(config: Config, db: Database, logger: Logger, options: ServerOptions = {}): Promise<GatewayServer> {
   const httpServer = createNodeServer();
   const schema = buildSchema();
   const accessRules = buildAccessRules(schema);
@@ -116,6 +126,10 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   const { observability } = config;
   const metrics = observability.metrics ? new GatewayMetrics() : undefined;
   const tierOf = (viewer: Viewer | null) => rateLimiter?.tierOf(viewer) ?? 'anonymous';
+  const cacheConfig = config.responseCache;
+  const memoryCache = cacheConfig.enabled && !cacheConfig.redisUrl ? new MemoryResponseCacheStore(cacheConfig.maxBytes, options.now) : undefined;
+  const responseCache: ResponseCacheStore | undefined =
+    memoryCache ?? (cacheConfig.enabled && cacheConfig.redisUrl ? new RedisResponseCacheStore(cacheConfig.redisUrl, cacheConfig.redisPrefix) : undefined);
   const refuseIfThrottled = async (viewer: Viewer | null, clientAddress: string) => {
     const refusal = await rateLimiter?.refuseIfEmpty(viewer, clientAddress);
     if (refusal) metrics?.countRateLimitRefusal(tierOf(viewer));
@@ -133,6 +147,15 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
       idempotencyPolicy(idempotencyStore),
+      responseCachePolicy({
+        hints: new CacheHints(schema, accessRules),
+        store: responseCache,
+        maxEntryBytes: cacheConfig.maxEntryBytes,
+        staleIfErrorSeconds: cacheConfig.staleIfErrorSeconds,
+        metrics,
+        logger,
+        now: options.now,
+      }),
       responseEnvelope(),
       observationPolicy({
         metrics,
@@ -161,8 +184,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     // main.ts owns shutdown: drain HTTP first, then close the database pool.
     stopOnTerminationSignals: false,
     plugins: [
-      // The cache-control plugin wraps every resolver: a third of our throughput, for a
-      // feature we do not use yet.
+      // Apollo's cache-control plugin wraps every resolver (a third of our throughput): the
+      // pipeline's cache step reads the same @cacheControl hints once per operation instead.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.http.shutdownGraceMs }),
       // The HTTP edge serves the IDE itself (src/ide/, GRAPHQL_IDE): Apollo's landing pages
@@ -174,7 +197,17 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   await apollo.start();
 
   const inFlight = new InFlightRequests();
-  const eventFeed = new EventFeed(db.prisma);
+  const eventFeed = new EventFeed(db.pool);
+  // Other replicas' mutations (and any other writer's events) retire this replica's entries
+  // within a poll of the outbox; this replica's own retire them before their response leaves.
+  const stopInvalidating = responseCache
+    ? await eventFeed.listen((event) => {
+        responseCache.invalidate(tagsOfEvents([event.type])).then(
+          () => metrics?.countCacheInvalidation('event'),
+          (error: unknown) => logger.warn({ err: error, eventId: event.id }, 'could not invalidate cached responses for an event'),
+        );
+      })
+    : undefined;
   const contextDependencies = {
     prisma: db.prisma,
     readRows: db.readRows,
@@ -252,6 +285,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
     pool: () => ({ total: db.pool.totalCount, idle: db.pool.idleCount, waiting: db.pool.waitingCount, max: config.database.poolSize }),
     webSocket: () => ({ connections: webSocket.connections, operations: webSocket.operations }),
     outbox: () => readOutboxFigures(db.pool),
+    ...(memoryCache ? { responseCache: () => memoryCache.size } : {}),
   });
   // METRICS_PORT: /metrics alone on a port of its own, for the network to protect.
   const metricsServer =
@@ -285,13 +319,20 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       try {
         return await runShutdownSteps(deadline, [
           ['websocket', () => webSocket.close()],
-          ['event feed', () => eventFeed.close()],
+          [
+            'event feed',
+            async () => {
+              stopInvalidating?.();
+              await eventFeed.close();
+            },
+          ],
           ['http drain', () => apollo.stop()],
           // The drain plugin stops waiting for a request once its client disconnects (or was
           // answered at its deadline); its resolvers may still be using the database, which
           // the caller closes next.
           ['in-flight requests', () => inFlight.drained(msUntil(deadline))],
           ['rate-limit buckets', () => buckets.close()],
+          ['response cache', async () => responseCache?.close()],
           ['deprecated-usage flush', () => usageRecorder.flush()],
         ]);
       } finally {

@@ -16,6 +16,7 @@ import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { GatewayError, ServiceUnavailableError } from '../errors';
 import { logUnexpectedErrors } from '../server/formatError';
 import type { PolicyPipeline } from '../pipeline/pipeline';
+import { cachedBodyOf } from '../policies/responseCachePolicy';
 import { newRequestState, type RequestState, type ResponseBody } from '../pipeline/requestState';
 import { withTraceId } from '../pipeline/responseEnvelope';
 import { startRequestTrace, traceContext, type RequestTrace } from '../observability/tracing';
@@ -278,6 +279,8 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
       async execute(args: ExecutionArgs) {
         const state = states.get(args.contextValue as GraphQLContext)!;
         if (state.idempotency && 'replay' in state.idempotency) return {}; // answered from the store in onOperation
+        const cached = cachedBodyOf(state);
+        if (cached) return cached as ExecutionResult;
         const execution = Promise.resolve(traceContext.with(traces.get(state)!.context, () => options.execute(args)));
         const result = await beforeDeadline(execution, state.deadline);
         if (result !== PAST_DEADLINE) return result;

@@ -33,6 +33,7 @@ async function registeredMetrics(): Promise<Map<string, RegisteredMetric>> {
     pool: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     webSocket: () => ({ connections: 0, operations: 0 }),
     outbox: async () => ({ pending: 0, dead: 0, oldestPendingSeconds: 0 }),
+    responseCache: () => ({ entries: 0, bytes: 0 }),
   });
   const registered = new Map<string, RegisteredMetric>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {

@@ -39,7 +39,7 @@ describe('idempotent effects', () => {
           dataLoaderBatching: true,
           accessRules: buildAccessRules(buildSchema()),
           lowStockThreshold: 0,
-          eventFeed: new EventFeed(server.db.prisma),
+          eventFeed: new EventFeed(server.db.pool),
           clientIdentity: createClientIdentityResolver([]),
         },
         { traceId: 'trace', clientAddress: '127.0.0.1' },

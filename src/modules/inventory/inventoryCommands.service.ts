@@ -2,7 +2,8 @@ import type { GraphQLContext } from '../../context/GraphQLContext';
 import { withWorkRecorded } from '../../db/databaseWork';
 import type { InventoryLevel } from '../../generated/prisma/client';
 import { userError, UserErrorsRaised, withUserErrors } from '../base/userErrors';
-import { fromGlobalIdOf } from '../node/globalId';
+import { fromGlobalIdOf, toGlobalId } from '../node/globalId';
+import { recordEvent } from '../../events/outbox';
 import { recordLowStock } from './lowStock';
 import { createStockLevel, lockStockLevel } from './stock.service';
 import { runIdempotently, type RecordEffect } from '../../idempotency/idempotentEffects';
@@ -68,6 +69,14 @@ async function applyAdjustment(ctx: GraphQLContext, args: AdjustmentArgs, record
     }
     await tx.inventoryAdjustment.create({
       data: { inventoryLevelId: updated.id, delta: args.delta, reason: args.reason.trim(), actor: ctx.viewer?.id ?? 'anonymous' },
+    });
+    await recordEvent(tx, 'inventory.adjusted', {
+      inventoryLevelId: toGlobalId('InventoryLevel', updated.id),
+      productId: toGlobalId('Product', productId),
+      warehouseId: toGlobalId('Warehouse', warehouseId),
+      delta: args.delta,
+      onHand: updated.onHand,
+      reserved: updated.reserved,
     });
     if (args.delta < 0) await recordLowStock(tx, [updated.id], ctx.lowStockThreshold);
     await recordEffect(tx, updated.id);

@@ -75,6 +75,6 @@ describe('loaderFactory', () => {
     );
     await Promise.all([loader.load(1), loader.load(2), loader.load(3)]);
     await loader.load(4);
-    expect(work).toEqual({ statements: 2, batches: 2, rows: 8, batchSizes: [3, 1] });
+    expect(work).toEqual({ statements: 2, batches: 2, rows: 8, batchSizes: [3, 1], events: [] });
   });
 });
