@@ -1,0 +1,78 @@
+import type { Viewer } from '../auth/viewer';
+import { ErrorCode, PersistedDocumentError, PersistedQueryNotAllowedError, type GatewayError } from '../errors';
+import type { SentOperation } from '../pipeline/sentOperation';
+import type { PersistedQueryManifest } from './manifest';
+
+const DOCUMENT_ID_PREFIX = 'sha256:';
+
+/**
+ * Trusted documents at the edge, for HTTP and WebSocket alike, before anything parses: an
+ * operation naming a document of the manifest (`documentId: "sha256:<hex>"`, or
+ * `extensions.persistedQuery.sha256Hash`) becomes that document, for any client, with no
+ * registration; a client locked to the manifest (TRUSTED_DOCUMENTS_CLIENTS, matched against the
+ * API key's client name: a header anyone can set decides nothing) may send nothing else.
+ */
+export class TrustedDocuments {
+  private readonly bodies = new Map<string, string>();
+  private readonly locked: ReadonlySet<string>;
+
+  constructor(manifest: PersistedQueryManifest, lockedClients: readonly string[]) {
+    for (const operation of manifest.operations) this.bodies.set(operation.id, operation.body);
+    this.locked = new Set(lockedClients);
+  }
+
+  get size(): number {
+    return this.bodies.size;
+  }
+
+  /** True when the viewer's client may run only trusted documents. */
+  isLocked(viewer: Viewer | null): boolean {
+    return viewer?.clientName != null && this.locked.has(viewer.clientName);
+  }
+
+  /**
+   * The operation to run: the trusted document it names (its `persistedQuery` extension and
+   * `documentId` gone, so that Apollo neither looks it up nor registers it as an APQ), or the
+   * operation as sent; or the refusal. An operation checked by checkSentOperation: a query sent
+   * with a hash is that hash's text, a documentId is well-formed.
+   */
+  resolve(operation: SentOperation, viewer: Viewer | null, transport: 'http' | 'websocket'): SentOperation | GatewayError {
+    const extensions = isObject(operation.extensions) ? operation.extensions : undefined;
+    const persisted = isObject(extensions?.persistedQuery) ? extensions.persistedQuery : undefined;
+    const hash =
+      typeof operation.documentId === 'string'
+        ? operation.documentId.slice(DOCUMENT_ID_PREFIX.length)
+        : typeof persisted?.sha256Hash === 'string'
+          ? persisted.sha256Hash
+          : undefined;
+    const trusted = hash === undefined ? undefined : this.bodies.get(hash);
+    if (trusted !== undefined) {
+      const { documentId: _id, ...rest } = operation;
+      const { persistedQuery: _hash, ...otherExtensions } = extensions ?? {};
+      return { ...rest, query: trusted, extensions: extensions ? otherExtensions : undefined };
+    }
+    if (this.isLocked(viewer)) return new PersistedQueryNotAllowedError(viewer!.clientName!);
+    if (typeof operation.documentId === 'string') {
+      return new PersistedDocumentError(
+        ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+        'No trusted document has this documentId: send one of the manifest (npm run documents:publish), or the query itself.',
+      );
+    }
+    const sentQuery = typeof operation.query === 'string' && operation.query !== '';
+    if (hash !== undefined && !sentQuery) {
+      if (transport === 'websocket') {
+        return new PersistedDocumentError(
+          ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+          'Automatic persisted queries are served over HTTP only: over WebSocket, send the query, or the id of a trusted document.',
+        );
+      }
+      // An automatic persisted query: Apollo Server looks it up in its store.
+      return { ...operation, query: undefined };
+    }
+    return operation;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
