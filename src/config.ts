@@ -125,7 +125,7 @@ export const settings = {
   PERSISTED_QUERIES: z.enum(['on', 'off']).default('on'),
   PERSISTED_QUERIES_MAX_BYTES: z.coerce.number().int().min(100_000).max(1_000_000_000).default(16_000_000),
   PERSISTED_QUERIES_TTL_S: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
-  PERSISTED_QUERIES_REDIS_PREFIX: z.string().min(1).default('gateway:apq:'),
+  PERSISTED_QUERIES_REDIS_PREFIX: z.string().min(1).default('gateway:'),
   TRUSTED_DOCUMENTS_CLIENTS: z
     .string()
     .regex(/^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$/, 'a comma-separated list of client names (letters, digits, . _ -)')

@@ -38,7 +38,8 @@ export function createApqStore(settings: Config['persistedQueries'], logger: Log
 }
 
 /**
- * APQ documents in Redis, shared by every replica: one string key per document, `<prefix><hash>`,
+ * APQ documents in Redis, shared by every replica: one string key per document, `<prefix>apq:<hash>`
+ * (Apollo Server adds `apq:`),
  * each with a TTL, so that what an attacker registers expires (give Redis a `maxmemory` and a
  * `volatile-*` eviction policy to bound it in bytes too). Redis that does not answer is a miss
  * (the client sends the query again) and a failed registration is logged: a request never fails,
@@ -59,7 +60,8 @@ export class RedisDocumentStore implements ApqStore, KeyValueCache<string> {
     this.redis = new Redis(url, {
       commandTimeout: timeoutMs,
       connectTimeout: 2_000,
-      enableOfflineQueue: false,
+      // Commands sent while connecting (just after start-up) wait for the connection, within commandTimeout.
+      enableOfflineQueue: true,
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
