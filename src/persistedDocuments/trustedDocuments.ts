@@ -47,9 +47,10 @@ export class TrustedDocuments {
           : undefined;
     const trusted = hash === undefined ? undefined : this.bodies.get(hash);
     if (trusted !== undefined) {
-      const { documentId: _id, ...rest } = operation;
+      const { documentId: _id, extensions: _extensions, ...rest } = operation;
       const { persistedQuery: _hash, ...otherExtensions } = extensions ?? {};
-      return { ...rest, query: trusted, extensions: extensions ? otherExtensions : undefined };
+      // Apollo refuses a body whose `extensions` is present but not an object: none stays none.
+      return { ...rest, query: trusted, ...(extensions ? { extensions: otherExtensions } : {}) };
     }
     if (this.isLocked(viewer)) return new PersistedQueryNotAllowedError(viewer!.clientName!);
     if (typeof operation.documentId === 'string') {
@@ -66,8 +67,9 @@ export class TrustedDocuments {
           'Automatic persisted queries are served over HTTP only: over WebSocket, send the query, or the id of a trusted document.',
         );
       }
-      // An automatic persisted query: Apollo Server looks it up in its store.
-      return { ...operation, query: undefined };
+      // An automatic persisted query: Apollo Server looks it up in its store (an empty query counts as none).
+      const { query: _empty, ...withoutQuery } = operation;
+      return withoutQuery;
     }
     return operation;
   }

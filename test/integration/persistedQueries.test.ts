@@ -52,6 +52,8 @@ describe.each(stores)('automatic persisted queries (%s store)', (_store, storeEn
     expect(hit.body).toEqual({ data: registered.body.data, extensions: expect.any(Object) });
     const byPost = await post({ extensions: persisted(query) });
     expect(byPost.body.data).toEqual(registered.body.data);
+    // An empty query with the hash (what graphql-ws clients must send) is a hash alone.
+    expect((await post({ query: '', extensions: persisted(query) })).body.data).toEqual(registered.body.data);
   });
 
   it('registers nothing that does not validate, nor under a hash that is not its own', async () => {
