@@ -103,13 +103,13 @@ export class PersistedDocumentError extends GatewayError {
 
 /**
  * The client is locked to trusted documents (TRUSTED_DOCUMENTS_CLIENTS) and sent a document, or
- * an id, that is not in the manifest (HTTP 400): nothing was run.
+ * an id, that the manifest does not hold for it (HTTP 400): nothing was run.
  */
 export class PersistedQueryNotAllowedError extends GatewayError {
   constructor(client: string) {
     super(
       ErrorCode.PERSISTED_QUERY_NOT_ALLOWED,
-      `The client ${client} may only run its registered (trusted) documents: send the documentId (sha256:<hex>) or extensions.persistedQuery.sha256Hash of a document published with npm run documents:publish.`,
+      `The client ${client} may only run its registered (trusted) documents: send the documentId (sha256:<hex>) or extensions.persistedQuery.sha256Hash of a document published for it (schema/operations/${client}/, npm run documents:publish).`,
       httpStatus(400),
     );
   }

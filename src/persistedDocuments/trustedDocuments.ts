@@ -9,20 +9,21 @@ const DOCUMENT_ID_PREFIX = 'sha256:';
  * Trusted documents at the edge, for HTTP and WebSocket alike, before anything parses: an
  * operation naming a document of the manifest (`documentId: "sha256:<hex>"`, or
  * `extensions.persistedQuery.sha256Hash`) becomes that document, for any client, with no
- * registration; a client locked to the manifest (TRUSTED_DOCUMENTS_CLIENTS, matched against the
- * API key's client name: a header anyone can set decides nothing) may send nothing else.
+ * registration. A client locked to its documents (TRUSTED_DOCUMENTS_CLIENTS, matched against
+ * the API key's client name: a header anyone can set decides nothing) may send nothing but the
+ * ids published for it: a leaked web-shop key does not run the support tool's operations.
  */
 export class TrustedDocuments {
-  private readonly bodies = new Map<string, string>();
+  private readonly documents = new Map<string, { body: string; clients: Set<string> }>();
   private readonly locked: ReadonlySet<string>;
 
   constructor(manifest: PersistedQueryManifest, lockedClients: readonly string[]) {
-    for (const operation of manifest.operations) this.bodies.set(operation.id, operation.body);
+    for (const { id, body, clientName } of manifest.operations) {
+      const known = this.documents.get(id);
+      if (known) known.clients.add(clientName);
+      else this.documents.set(id, { body, clients: new Set([clientName]) });
+    }
     this.locked = new Set(lockedClients);
-  }
-
-  get size(): number {
-    return this.bodies.size;
   }
 
   /** True when the viewer's client may run only trusted documents. */
@@ -45,14 +46,15 @@ export class TrustedDocuments {
         : typeof persisted?.sha256Hash === 'string'
           ? persisted.sha256Hash
           : undefined;
-    const trusted = hash === undefined ? undefined : this.bodies.get(hash);
-    if (trusted !== undefined) {
+    const document = hash === undefined ? undefined : this.documents.get(hash);
+    const locked = this.isLocked(viewer);
+    if (document && (!locked || document.clients.has(viewer!.clientName!))) {
       const { documentId: _id, extensions: _extensions, ...rest } = operation;
       const { persistedQuery: _hash, ...otherExtensions } = extensions ?? {};
       // Apollo refuses a body whose `extensions` is present but not an object: none stays none.
-      return { ...rest, query: trusted, ...(extensions ? { extensions: otherExtensions } : {}) };
+      return { ...rest, query: document.body, ...(extensions ? { extensions: otherExtensions } : {}) };
     }
-    if (this.isLocked(viewer)) return new PersistedQueryNotAllowedError(viewer!.clientName!);
+    if (locked) return new PersistedQueryNotAllowedError(viewer!.clientName!);
     if (typeof operation.documentId === 'string') {
       return new PersistedDocumentError(
         ErrorCode.PERSISTED_QUERY_NOT_FOUND,

@@ -7,6 +7,7 @@ import { createTestServer, jsonOf, type TestServer } from '../helpers/testServer
 const manifest = readManifest();
 const productPage = manifest.operations.find((o) => o.clientName === 'web-shop' && o.name === 'ProductPage')!;
 const documentId = `sha256:${productPage.id}`;
+const stockLevels = manifest.operations.find((o) => o.clientName === 'support-bff' && o.name === 'StockLevels')!;
 const variables = { sku: 'SKU-00001' };
 const ARBITRARY = '{ products(first: 1) { edges { node { sku } } } }';
 const persisted = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
@@ -68,6 +69,9 @@ describe('a client locked to trusted documents', () => {
     refusedAsNotAllowed(await post({ query: ARBITRARY, extensions: persisted(sha256(ARBITRARY)) }, locked));
     refusedAsNotAllowed(await post({ extensions: persisted(sha256(ARBITRARY)) }, locked));
     refusedAsNotAllowed(await post({ documentId: `sha256:${sha256(ARBITRARY)}` }, locked));
+    // Another client's trusted document: a leaked web-shop key does not run the support tool's operations.
+    refusedAsNotAllowed(await post({ documentId: `sha256:${stockLevels.id}` }, locked));
+    expect((await post({ documentId: `sha256:${stockLevels.id}`, variables: { first: 1 } }, unlocked)).body.data.warehouses.length).toBeGreaterThan(0);
   });
 
   it('is refused any other document over WebSocket', async () => {
