@@ -135,6 +135,14 @@ export const settings = {
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  PERSISTED_QUERIES: z.enum(['on', 'off']).default('on'),
+  PERSISTED_QUERIES_MAX_BYTES: z.coerce.number().int().min(100_000).max(1_000_000_000).default(16_000_000),
+  PERSISTED_QUERIES_TTL_S: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  PERSISTED_QUERIES_REDIS_PREFIX: z.string().min(1).default('gateway:'),
+  TRUSTED_DOCUMENTS_CLIENTS: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$/, 'a comma-separated list of client names (letters, digits, . _ -)')
+    .optional(),
 } as const;
 
 /**
@@ -253,6 +261,19 @@ export interface Config {
     /** How long past its maxAge a public response may be served while the database fails (0: never). */
     staleIfErrorSeconds: number;
   };
+  /** Automatic persisted queries (Apollo's APQ): the store of registered documents. */
+  persistedQueries: {
+    enabled: boolean;
+    /** In Redis (shared by every replica) when set; in this process otherwise. */
+    redisUrl: string | undefined;
+    redisPrefix: string;
+    /** The in-process store's bound: documents' text plus a per-entry overhead. */
+    maxBytes: number;
+    /** How long a registered document is kept (Redis: the key's TTL; in process: the entry's). */
+    ttlSeconds: number;
+  };
+  /** Clients (an API key's client name) that may only run documents of the trusted-documents manifest. */
+  trustedDocumentsClients: string[];
 }
 
 /** How long the database may keep a caller waiting, whatever it does (see connectDatabase). */
@@ -396,6 +417,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       redisPrefix: e.RESPONSE_CACHE_REDIS_PREFIX,
       staleIfErrorSeconds: e.STALE_IF_ERROR_SECONDS,
     },
+    persistedQueries: {
+      enabled: e.PERSISTED_QUERIES === 'on',
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.PERSISTED_QUERIES_REDIS_PREFIX,
+      maxBytes: e.PERSISTED_QUERIES_MAX_BYTES,
+      ttlSeconds: e.PERSISTED_QUERIES_TTL_S,
+    },
+    trustedDocumentsClients: e.TRUSTED_DOCUMENTS_CLIENTS?.split(',') ?? [],
   };
 }
 

@@ -13,6 +13,7 @@ export const ErrorCode = {
   DOCUMENT_TOO_LARGE: 'DOCUMENT_TOO_LARGE',
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  PERSISTED_QUERY_NOT_ALLOWED: 'PERSISTED_QUERY_NOT_ALLOWED',
   // Raised by Apollo Server itself, shown as they are.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
@@ -84,6 +85,33 @@ export class HttpRequestError extends GatewayError {
     message: string,
   ) {
     super(code, message, httpStatus(status));
+  }
+}
+
+/** An Apollo-style persisted-query refusal: 200 and never cached, as Apollo Server answers them, so that APQ clients handle both alike. */
+const persistedQueryHttp = { http: { status: 200, headers: new Map([['cache-control', 'private, no-cache, must-revalidate']]) } };
+
+/**
+ * A document id or hash the gateway cannot run: not a trusted document (`documentId` names only
+ * those), or, over WebSocket, an automatic persisted query (APQ is HTTP only).
+ */
+export class PersistedDocumentError extends GatewayError {
+  constructor(code: typeof ErrorCode.PERSISTED_QUERY_NOT_FOUND | typeof ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, message: string) {
+    super(code, message, persistedQueryHttp);
+  }
+}
+
+/**
+ * The client is locked to trusted documents (TRUSTED_DOCUMENTS_CLIENTS) and sent a document, or
+ * an id, that the manifest does not hold for it (HTTP 400): nothing was run.
+ */
+export class PersistedQueryNotAllowedError extends GatewayError {
+  constructor(client: string) {
+    super(
+      ErrorCode.PERSISTED_QUERY_NOT_ALLOWED,
+      `The client ${client} may only run its registered (trusted) documents: send the documentId (sha256:<hex>) or extensions.persistedQuery.sha256Hash of a document published for it (schema/operations/${client}/, npm run documents:publish).`,
+      httpStatus(400),
+    );
   }
 }
 

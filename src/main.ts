@@ -2,6 +2,7 @@ import type pino from 'pino';
 import { MissingAccessRulesError } from './auth/accessRules';
 import { DeprecationRegistryError } from './deprecations/registry';
 import { ConfigError, loadConfig } from './config';
+import { ManifestError } from './persistedDocuments/manifest';
 import { EmbeddedDatabaseInUseError } from './db/dataDirLock';
 import { DatabaseSetupError, openDatabase } from './db/openDatabase';
 import { OutboxDispatcher } from './events/dispatcher';
@@ -91,7 +92,15 @@ async function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, pris
 }
 
 main().catch((error: unknown) => {
-  const setupErrors = [ConfigError, DatabaseSetupError, EmbeddedDatabaseInUseError, MissingAccessRulesError, NatsUnavailableError, DeprecationRegistryError];
+  const setupErrors = [
+    ConfigError,
+    DatabaseSetupError,
+    EmbeddedDatabaseInUseError,
+    MissingAccessRulesError,
+    NatsUnavailableError,
+    DeprecationRegistryError,
+    ManifestError,
+  ];
   if (setupErrors.some((type) => error instanceof type)) {
     console.error((error as Error).message);
   } else {

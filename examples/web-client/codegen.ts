@@ -25,7 +25,10 @@ export function createCodegenConfig(source: SchemaSource): CodegenConfig {
     generates: {
       [here('src/gql/')]: {
         preset: 'client',
-        presetConfig: { fragmentMasking: false },
+        // Each document carries its trusted-document id (document.__meta__.hash, "sha256:<hex>"),
+        // which src/request.ts sends instead of the text; src/gql/persisted-documents.json lists
+        // them, and the gateway's manifest (npm run documents:publish) holds the same ones.
+        presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
         config: {
           // DateTime travels as an ISO 8601 string in JSON; parse it where it is shown.
           scalars: { DateTime: 'string' },

@@ -8,6 +8,7 @@ import { publishedChangelogProblem } from '../schemaCheck/schemaChangelog';
 import { baseVersion, SchemaSourceError, workingTreeVersion } from '../schemaCheck/schemaSources';
 import { listSchemaFiles } from '../server/schemaFiles';
 import { parseCli, runCli, UsageError } from './cli';
+import { ManifestError } from '../persistedDocuments/manifest';
 
 const USAGE = `Usage: npm run schema:check -- [--base <git ref | SDL file>] [--base-registry <file>]
                               [--format text|markdown|json] [--documents <dir>] [--usage-days 7] [--execute]
@@ -84,5 +85,5 @@ runCli(
   },
   // Exit 1 means "this change breaks a client or the policy"; a check that could not run (a
   // baseline, SDL or registry it cannot read) exits 2, with the message alone.
-  { failureCode: 2, userErrors: [SchemaSourceError, DeprecationRegistryError] },
+  { failureCode: 2, userErrors: [SchemaSourceError, DeprecationRegistryError, ManifestError] },
 );

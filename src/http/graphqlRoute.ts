@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../context/GraphQLContext';
 import { beforeDeadline, PAST_DEADLINE } from '../deadline';
 import { ErrorCode, GatewayError, HttpRequestError, ServiceUnavailableError } from '../errors';
 import { checkIdempotencyKey, checkSentOperation, type SentOperation, type SentOperationLimits } from '../pipeline/sentOperation';
+import type { TrustedDocuments } from '../persistedDocuments/trustedDocuments';
 import type { EdgeRequest } from './httpHandler';
 import type { InFlightRequests } from './inFlightRequests';
 import { isJsonContentType, readBody } from './requestBody';
@@ -32,6 +33,8 @@ export interface GraphQLRouteOptions {
   classifyFailure: (error: unknown) => GatewayError | undefined;
   /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
   refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
+  /** Turns a trusted document's id into its document; refuses what a locked client may not send. */
+  trustedDocuments: TrustedDocuments;
   limits: SentOperationLimits & { maxBodyBytes: number; maxBatchSize: number; requestTimeoutMs: number };
   inFlight: InFlightRequests;
   logger: Logger;
@@ -39,7 +42,8 @@ export interface GraphQLRouteOptions {
 
 /**
  * POST and GET /graphql (GraphQL over HTTP): reads and bounds the body, checks each operation
- * (see checkSentOperation), authenticates, then hands the request to Apollo Server, whose
+ * (see checkSentOperation), authenticates, puts trusted documents in place of their ids (and
+ * refuses anything else from a client locked to them), then hands the request to Apollo Server, whose
  * pipeline plugin runs the policies. A request still running at REQUEST_TIMEOUT_MS is answered
  * with 503 SERVICE_UNAVAILABLE and Retry-After; it goes on to its end in the background (its
  * SQL is bounded by the database timeouts), tracked so that shutdown waits for it.
@@ -81,6 +85,12 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
       if (!coded) throw error;
       return sendError(res, coded, traceId);
     }
+    const sent = method === 'POST' ? body : operationOfSearch(url);
+    const resolved = resolveTrustedDocuments(options.trustedDocuments, sent, viewer);
+    if (resolved instanceof GatewayError) return sendError(res, resolved, traceId);
+    let search = url.search;
+    if (method === 'POST') body = resolved;
+    else if (resolved !== sent) search = searchOf(resolved as SentOperation);
     const clientAddress = req.socket.remoteAddress ?? 'unknown';
     const throttled = await options.refuseIfThrottled(viewer, clientAddress);
     if (throttled) return sendError(res, throttled, traceId);
@@ -94,7 +104,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     };
     const work = inFlight.track(
       apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search: url.search, body },
+        httpGraphQLRequest: { method, headers, search, body },
         context: async () => createContext(info, viewer),
       }),
     );
@@ -160,7 +170,36 @@ function operationOfSearch(url: URL): SentOperation {
     operationName: url.searchParams.get('operationName') ?? undefined,
     variables: json('variables'),
     extensions: json('extensions'),
+    documentId: url.searchParams.get('documentId') ?? undefined,
   };
+}
+
+/** GET: the query string of an operation whose trusted document was put in place of its id. */
+function searchOf(operation: SentOperation): string {
+  const params = new URLSearchParams();
+  if (typeof operation.query === 'string') params.set('query', operation.query);
+  if (typeof operation.operationName === 'string') params.set('operationName', operation.operationName);
+  if (operation.variables != null) params.set('variables', JSON.stringify(operation.variables));
+  if (operation.extensions != null) params.set('extensions', JSON.stringify(operation.extensions));
+  return `?${params.toString()}`;
+}
+
+/**
+ * Each operation (of a batch, too) as it is to run, or the first refusal: one operation a locked
+ * client may not send refuses the whole request, as any other edge refusal does. A single
+ * operation that runs as sent is returned as it is.
+ */
+function resolveTrustedDocuments(trusted: TrustedDocuments, body: unknown, viewer: Viewer | null): unknown {
+  if (Array.isArray(body)) {
+    const operations: unknown[] = [];
+    for (const operation of body) {
+      const resolved = trusted.resolve(operation as SentOperation, viewer, 'http');
+      if (resolved instanceof GatewayError) return resolved;
+      operations.push(resolved);
+    }
+    return operations;
+  }
+  return trusted.resolve(body as SentOperation, viewer, 'http');
 }
 
 /** Bounds what Apollo is asked to parse: the operations per batch, then each operation. */

@@ -8,7 +8,12 @@ export interface SentOperation {
   operationName?: unknown;
   variables?: unknown;
   extensions?: unknown;
+  /** A trusted document's id (GraphQL over HTTP, persisted documents): `sha256:<hex>`. */
+  documentId?: unknown;
 }
+
+/** A document id as the persisted-documents proposal writes a SHA-256 one: `sha256:` and 64 lower-case hex digits. */
+export const DOCUMENT_ID = /^sha256:[0-9a-f]{64}$/;
 
 export interface SentOperationLimits {
   maxDocumentBytes: number;
@@ -38,15 +43,21 @@ export function checkIdempotencyKey(key: string | undefined): GatewayError | und
  * recurses into a hostile value or stores text PostgreSQL refuses: the document's size, the
  * depth of variables and extensions (walked iteratively, before anything walks them
  * recursively), NUL and unpaired surrogates in any string they hold, the format of a
- * per-operation idempotency key, and an automatic persisted query whose hash is not its query's.
+ * per-operation idempotency key, a malformed `documentId`, and an automatic persisted query
+ * whose hash is not its query's (an empty query with a hash counts as none: graphql-ws needs a
+ * string there).
  */
 export function checkSentOperation(operation: SentOperation, limits: SentOperationLimits): GatewayError | undefined {
-  const { query, operationName, variables, extensions } = operation;
+  const { query, operationName, variables, extensions, documentId } = operation;
   const malformed = (what: string) => new HttpRequestError(ErrorCode.BAD_REQUEST, 400, what);
   if (query !== undefined && query !== null && typeof query !== 'string') return malformed('`query` must be a string.');
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return malformed('`operationName` must be a string.');
   if (!isOptionalObject(variables)) return malformed('`variables` must be an object (not a JSON-encoded string, nor a list).');
   if (!isOptionalObject(extensions)) return malformed('`extensions` must be an object.');
+  if (documentId !== undefined && documentId !== null && (typeof documentId !== 'string' || !DOCUMENT_ID.test(documentId))) {
+    return malformed('`documentId` is "sha256:" followed by the 64 lower-case hex digits of the document\'s SHA-256.');
+  }
+  if (typeof documentId === 'string' && typeof query === 'string' && query !== '') return malformed('Send a `documentId` or a `query`, not both.');
   if (typeof query === 'string' && Buffer.byteLength(query) > limits.maxDocumentBytes) {
     return new HttpRequestError(ErrorCode.DOCUMENT_TOO_LARGE, 413, `A GraphQL document may be at most ${limits.maxDocumentBytes} bytes.`);
   }
@@ -75,7 +86,7 @@ export function checkSentOperation(operation: SentOperation, limits: SentOperati
       return new HttpRequestError(ErrorCode.BAD_REQUEST, 400, 'extensions.persistedQuery is { version: 1, sha256Hash: "<hex SHA-256 of the query>" }.');
     }
   }
-  if (typeof query === 'string' && typeof persisted?.sha256Hash === 'string') {
+  if (typeof query === 'string' && query !== '' && typeof persisted?.sha256Hash === 'string') {
     // Compared as Apollo Server compares it: the lower-case hex digest, exactly.
     const hash = createHash('sha256').update(query).digest('hex');
     if (hash !== persisted.sha256Hash) {

@@ -24,6 +24,8 @@ import { buildCostModel, estimateCost } from '../complexity/costModel';
 import { findDeprecatedUsage } from '../deprecations/findDeprecatedUsage';
 import { deprecatedCoordinates } from '../deprecations/registry';
 import { MAX_PAGE_SIZE } from '../pagination/pageArgs';
+import { MANIFEST_FILE, readManifest, sha256Hex, type ManifestOperation } from '../persistedDocuments/manifest';
+import { printTrustedDocument } from '../persistedDocuments/publishManifest';
 import { findLimitViolations, type OperationLimits } from '../policies/limitsPolicy';
 import { accessRuleChanges, describeRule } from './classifyChanges';
 import type { SchemaVersion } from './schemaSources';
@@ -33,6 +35,11 @@ export interface OperationReport {
   name: string;
   file: string;
   kind: 'query' | 'mutation' | 'subscription';
+  /**
+   * The trusted document this operation was published as (`sha256:<hex>`, the id its clients
+   * send), when the manifest beside the client folders holds it; null otherwise.
+   */
+  documentId: string | null;
   /** Sample variables from <name>.variables.json beside the operation (ids, SKUs). */
   sampleVariables: Record<string, unknown>;
   /** Validation errors against the new schema (with the server's limits): broken when any. */
@@ -66,6 +73,7 @@ export function checkOperations(
   const baseModel = buildCostModel(base.schema);
   const nextModel = buildCostModel(next.schema);
   const deprecated = deprecatedCoordinates(next.schema);
+  const published = new Set(readManifest(manifestIn(operationsDir)).operations.map((o) => o.id));
   return files.map((file) => {
     const relative = path.relative(operationsDir, file);
     const client = relative.split(path.sep)[0] ?? 'unknown';
@@ -74,6 +82,7 @@ export function checkOperations(
       name: path.basename(file, '.graphql'),
       file: relative,
       kind: 'query',
+      documentId: null,
       errors: [],
       costBefore: null,
       costAfter: null,
@@ -88,7 +97,10 @@ export function checkOperations(
     if (existsSync(sampleFile)) report.sampleVariables = JSON.parse(readFileSync(sampleFile, 'utf8')) as Record<string, unknown>;
     let document: DocumentNode;
     try {
-      document = parse(readFileSync(file, 'utf8'));
+      const text = readFileSync(file, 'utf8');
+      document = parse(text);
+      const id = sha256Hex(printTrustedDocument(text));
+      if (published.has(id)) report.documentId = `sha256:${id}`;
     } catch (error) {
       report.errors.push((error as Error).message);
       return report;
@@ -129,6 +141,25 @@ export function checkOperations(
     }));
     return report;
   });
+}
+
+/** The trusted-documents manifest published beside the client folders (npm run documents:publish). */
+export const manifestIn = (operationsDir: string): string => path.join(operationsDir, path.basename(MANIFEST_FILE));
+
+/**
+ * The published trusted documents that no operation file holds any more (a file edited or removed
+ * without publishing again) yet clients may still send, each with what the new schema says of it:
+ * they break as surely as the files do.
+ */
+export function checkUnmatchedTrustedDocuments(
+  operations: OperationReport[],
+  operationsDir: string,
+  next: SchemaVersion,
+): Array<{ operation: ManifestOperation; errors: string[] }> {
+  const matched = new Set(operations.map((o) => o.documentId));
+  return readManifest(manifestIn(operationsDir))
+    .operations.filter((o) => !matched.has(`sha256:${o.id}`))
+    .map((operation) => ({ operation, errors: validate(next.schema, parse(operation.body)).map((e) => e.message) }));
 }
 
 /**

@@ -55,7 +55,10 @@ export function formatReport(result: CheckResult, executions: ExecutionReport[] 
     const deprecated = op.deprecated.map((d) => `${d.coordinate} (sunset ${d.removeAfter ?? '?'})`).join(', ') || 'none';
     const scopes = op.scopes.join(' ') || 'public';
     if (md) lines.push(`| ${op.client} | ${op.name} | ${valid} | ${cost} | ${scopes} | ${deprecated} |`);
-    else lines.push(`- ${op.client}/${op.name} (${op.kind}): valid ${valid}; cost ${cost}; scopes ${scopes}; deprecated ${deprecated}`);
+    else
+      lines.push(
+        `- ${op.client}/${op.name} (${op.kind}${op.documentId ? `, trusted document ${op.documentId}` : ''}): valid ${valid}; cost ${cost}; scopes ${scopes}; deprecated ${deprecated}`,
+      );
   }
   if (executions) {
     heading('N+1 guard (--execute)');
@@ -82,6 +85,7 @@ function jsonReport(result: CheckResult, executions: ExecutionReport[] | null) {
       name: op.name,
       file: op.file,
       kind: op.kind,
+      documentId: op.documentId,
       errors: op.errors,
       costBefore: op.costBefore,
       costAfter: op.costAfter,

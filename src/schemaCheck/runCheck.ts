@@ -2,7 +2,7 @@ import { findRegistryDisagreements } from '../deprecations/registry';
 import { listGraphQLFiles } from '../server/schemaFiles';
 import type { OperationLimits } from '../policies/limitsPolicy';
 import { classifyChanges, isJudgedByDeprecationPolicy, policyChanges, type SchemaChange } from './classifyChanges';
-import { checkOperations, type OperationReport } from './checkOperations';
+import { checkOperations, checkUnmatchedTrustedDocuments, type OperationReport } from './checkOperations';
 import type { SchemaVersion } from './schemaSources';
 
 export interface RemovalVerdict {
@@ -54,9 +54,17 @@ export function runCheck(base: SchemaVersion, next: SchemaVersion, options: Chec
   }
   for (const op of operations) {
     const label = `${op.client}/${op.name}`;
-    if (op.errors.length) failures.push(`${label} no longer validates: ${op.errors.join(' ')}`);
+    const trusted = op.documentId ? ` It is the trusted document ${op.documentId}: ${op.client} clients sending its id would be refused.` : '';
+    if (op.errors.length) failures.push(`${label} no longer validates: ${op.errors.join(' ')}${trusted}`);
     if (op.overBudget) failures.push(`${label} costs ${op.costAfter}, above the maximum of ${options.limits.maxCost}.`);
     for (const r of op.newlyRestricted) failures.push(`${label} uses ${r.coordinate}, whose access rule tightened from ${r.before} to ${r.after}.`);
+  }
+  for (const { operation, errors } of checkUnmatchedTrustedDocuments(operations, options.operationsDir, next)) {
+    if (errors.length) {
+      failures.push(
+        `The trusted document sha256:${operation.id} (${operation.clientName}/${operation.name}, published but in no operation file any more) no longer validates: ${errors.join(' ')}`,
+      );
+    }
   }
   // Last: a removal judged above usually explains its registry entry left behind.
   failures.push(...registryFailures(next));

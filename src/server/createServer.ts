@@ -42,6 +42,9 @@ import { deprecationPolicy } from '../policies/deprecationPolicy';
 import { idempotencyPolicy } from '../policies/idempotencyPolicy';
 import { limitsPolicy } from '../policies/limitsPolicy';
 import { rateLimitPolicy } from '../policies/rateLimitPolicy';
+import { createApqStore } from '../persistedDocuments/apqStore';
+import { readManifest } from '../persistedDocuments/manifest';
+import { TrustedDocuments } from '../persistedDocuments/trustedDocuments';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { RateLimiter } from '../rateLimit/rateLimiter';
@@ -114,6 +117,8 @@ export async function createServer(config: Config, db: Database, logger: Logger,
   const registry = loadCheckedRegistry(schema);
   const usageRecorder = new DeprecatedUsageRecorder(db.prisma, logger);
   const buckets = config.rateLimit.redisUrl ? new RedisBucketStore(config.rateLimit.redisUrl, logger, config.rateLimit.redisPrefix) : new MemoryBucketStore();
+  const trustedDocuments = new TrustedDocuments(readManifest(), config.trustedDocumentsClients);
+  const apqStore = createApqStore(config.persistedQueries, logger);
   const formatError = createFormatError({ exposeInternals: config.isDevelopment });
   const analyses = new AnalysisCache(schema);
   const idempotencyStore = new IdempotencyStore(db.prisma, config.idempotency);
@@ -181,6 +186,9 @@ export async function createServer(config: Config, db: Database, logger: Logger,
     hideSchemaDetailsFromClientErrors: !config.isDevelopment,
     parseOptions: { maxTokens: config.limits.maxTokens },
     allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
+    // Automatic persisted queries in an explicit, bounded store (PERSISTED_QUERIES_*, REDIS_URL);
+    // trusted documents never reach it: the edge puts them in place of their ids.
+    persistedQueries: apqStore ? { cache: apqStore.cache, ttl: apqStore.ttl } : false,
     // main.ts owns shutdown: drain HTTP first, then close the database pool.
     stopOnTerminationSignals: false,
     plugins: [
@@ -231,6 +239,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
           createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
           classifyFailure,
           refuseIfThrottled,
+          trustedDocuments,
           limits: {
             ...operationLimits,
             maxBodyBytes: config.http.maxBodyBytes,
@@ -259,6 +268,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
     execute,
     pipeline,
     documents: new DocumentCache(schema, { maxTokens: config.limits.maxTokens, hideSuggestions: !config.isDevelopment }),
+    trustedDocuments,
     authenticate,
     refuseIfThrottled,
     observeRefusal: (errors, durationMs) =>
@@ -333,6 +343,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
           ['in-flight requests', () => inFlight.drained(msUntil(deadline))],
           ['rate-limit buckets', () => buckets.close()],
           ['response cache', async () => responseCache?.close()],
+          ['persisted-query store', () => apqStore?.close() ?? Promise.resolve()],
           ['deprecated-usage flush', () => usageRecorder.flush()],
         ]);
       } finally {

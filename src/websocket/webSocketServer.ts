@@ -21,6 +21,7 @@ import { newRequestState, type RequestState, type ResponseBody } from '../pipeli
 import { withTraceId } from '../pipeline/responseEnvelope';
 import { startRequestTrace, traceContext, type RequestTrace } from '../observability/tracing';
 import { checkSentOperation, idempotencyKeyOf, type SentOperationLimits } from '../pipeline/sentOperation';
+import type { TrustedDocuments } from '../persistedDocuments/trustedDocuments';
 import type { DocumentCache } from './documentCache';
 
 /** Close codes the server uses, beyond graphql-ws's own (documented in docs/mutations.md, "Subscriptions"). */
@@ -38,6 +39,8 @@ export interface WebSocketServerOptions {
   execute: Execute;
   pipeline: PolicyPipeline;
   documents: DocumentCache;
+  /** Trusted documents by id, as over HTTP; automatic persisted queries are HTTP only (PERSISTED_QUERY_NOT_SUPPORTED). */
+  trustedDocuments: TrustedDocuments;
   authenticate: Authenticate;
   /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
   refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
@@ -221,7 +224,10 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         const stamped = (error: GraphQLError) => refusedEarly(withTraceId([options.formatError(error.toJSON(), error)], traceId));
         const invalid = checkSentOperation(payload, limits) ?? (await options.refuseIfThrottled(connection.viewer, connection.clientAddress));
         if (invalid) return stamped(invalid);
-        const parsed = documents.get(payload.query);
+        const resolved = options.trustedDocuments.resolve(payload, connection.viewer, 'websocket');
+        if (resolved instanceof GatewayError) return stamped(resolved);
+        const query = resolved.query as string;
+        const parsed = documents.get(query);
         if ('errors' in parsed)
           return refusedEarly(
             withTraceId(
@@ -235,7 +241,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
           traceId,
           clientAddress: connection.clientAddress,
           client: options.clientIdentity(connection.viewer, connection.clientName, connection.clientVersion),
-          documentBytes: Buffer.byteLength(payload.query),
+          documentBytes: Buffer.byteLength(query),
           idempotencyKey: idempotencyKeyOf(payload.extensions),
           work: newDatabaseWork(),
           viewer: connection.viewer,
@@ -247,7 +253,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         try {
           await traceContext.with(request.context, () =>
             pipeline.prepare(state, {
-              source: payload.query,
+              source: query,
               document: parsed.document,
               operationName: payload.operationName ?? undefined,
               variables: payload.variables ?? undefined,

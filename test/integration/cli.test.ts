@@ -17,6 +17,7 @@ const COMMANDS: Array<[string, string]> = [
   ['ops:report', 'src/cli/opsReport.ts'],
   ['schema:check', 'src/cli/schemaCheck.ts'],
   ['schema:snapshot', 'src/cli/schemaSnapshot.ts'],
+  ['documents:publish', 'src/cli/documentsPublish.ts'],
   ['db:seed', 'prisma/seed.ts'],
 ];
 const STACK = /\n\s+at /;

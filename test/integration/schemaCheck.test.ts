@@ -121,6 +121,38 @@ describe('schema:check', () => {
     expect(text.stdout).toMatch(/^## Schema check: FAIL/);
   }, 60_000);
 
+  it('names the trusted document (its id and client) a breaking change breaks, published or left behind in the manifest', async () => {
+    const published = JSON.parse(readFileSync(path.join(ROOT, 'schema/operations/persisted-query-manifest.json'), 'utf8')) as {
+      operations: Array<{ id: string; name: string; clientName: string }>;
+    };
+    const orderHistory = published.operations.find((o) => o.clientName === 'web-shop' && o.name === 'OrderHistory')!;
+    const removeItemCount = (r: string) =>
+      edit(r, 'schema/orders/orders.graphql', / {2}"The number of units across all lines \(the sum of their quantities\)."\n {2}itemCount: Int!\n/, '');
+
+    const r = repo();
+    removeItemCount(r);
+    const run = await check(r);
+    expect(run.code).toBe(1);
+    expect(validateReport(run.report) ? [] : validateReport.errors).toEqual([]);
+    expect(run.report.operations.find((o: any) => o.name === 'OrderHistory')).toMatchObject({ client: 'web-shop', documentId: `sha256:${orderHistory.id}` });
+    expect(run.report.failures).toContainEqual(
+      expect.stringContaining(
+        `web-shop/OrderHistory no longer validates: Cannot query field "itemCount" on type "Order". It is the trusted document sha256:${orderHistory.id}`,
+      ),
+    );
+
+    // The operation file no longer uses the field, but the published document clients send still does.
+    const stale = repo();
+    removeItemCount(stale);
+    edit(stale, 'schema/operations/web-shop/OrderHistory.graphql', '        itemCount\n', '');
+    const staleRun = await check(stale);
+    expect(staleRun.code).toBe(1);
+    expect(staleRun.report.operations.find((o: any) => o.name === 'OrderHistory')).toMatchObject({ errors: [], documentId: null });
+    expect(staleRun.report.failures).toContainEqual(
+      `The trusted document sha256:${orderHistory.id} (web-shop/OrderHistory, published but in no operation file any more) no longer validates: Cannot query field "itemCount" on type "Order".`,
+    );
+  }, 60_000);
+
   it('blocks removing a deprecated coordinate before its sunset date', async () => {
     const r = repo();
     edit(

@@ -14,8 +14,10 @@ import {
   ProductPageDocument,
   type RequestOptions,
 } from '../../examples/web-client/src';
+import { createApiKey } from '../../src/auth/apiKeys';
+import { readManifest } from '../../src/persistedDocuments/manifest';
 import { createStockedProduct } from '../helpers/orders';
-import { createTestServer, type TestServer } from '../helpers/testServer';
+import { createTestServer, firstError, type TestServer } from '../helpers/testServer';
 import { signToken } from '../helpers/tokens';
 
 /**
@@ -114,6 +116,27 @@ describe('the web client example', () => {
     expect(print(document)).toBe(print(registered));
   });
 
+  it.each([
+    ['OrderHistory', OrderHistoryDocument],
+    ['ProductPage', ProductPageDocument],
+    ['PlaceOrder', PlaceOrderDocument],
+  ])('carries the id %s has in the trusted-documents manifest', (name, document) => {
+    const published = readManifest().operations.find((o) => o.clientName === 'web-shop' && o.name === name)!;
+    expect((document as unknown as { __meta__: { hash: string } }).__meta__.hash).toBe(`sha256:${published.id}`);
+  });
+
+  it('sends ids only: it runs for an API key of web-shop locked to trusted documents, which is refused any text', async () => {
+    const locked = await createTestServer({ TRUSTED_DOCUMENTS_CLIENTS: 'web-shop' });
+    try {
+      const { key } = await createApiKey(locked.db.prisma, { clientName: 'web-shop', scopes: [], rateTier: 'standard' });
+      expect(await fetchProductPage({ url: locked.url, apiKey: key }, product.sku)).toMatchObject({ sku: product.sku, name: `Test product ${product.sku}` });
+      const text = await locked.queryAs({ 'x-api-key': key }, print(ProductPageDocument), { sku: product.sku });
+      expect(firstError(text).extensions.code).toBe('PERSISTED_QUERY_NOT_ALLOWED');
+    } finally {
+      await locked.close();
+    }
+  });
+
   it('throws UNAUTHENTICATED for the order history without a token', async () => {
     await expect(fetchOrderHistoryPage({ url: server.url }, { first: 1 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', traceId: expect.any(String) });
   });
@@ -149,6 +172,7 @@ describe("the web client example's codegen", () => {
       'examples/web-client/src/gql/gql.ts',
       'examples/web-client/src/gql/graphql.ts',
       'examples/web-client/src/gql/index.ts',
+      'examples/web-client/src/gql/persisted-documents.json',
     ]);
     for (const output of [...byUrl, ...bySdl]) expect(output.content).toBe(await committed(output.filename));
   }, 60_000);

@@ -6,6 +6,8 @@ export interface RequestOptions {
   url: string;
   /** Sent as `Authorization: Bearer <token>`; without one the request is anonymous. */
   token?: string;
+  /** A server-side caller (a BFF) sends its API key instead, as `X-API-Key`. */
+  apiKey?: string;
   /**
    * For a mutation: the gateway runs it once per key and replays the stored answer to a retry
    * with the same key and variables. Make one key per user intent (a UUID when the checkout
@@ -56,13 +58,23 @@ interface ResponseBody<TData> {
   errors?: GatewayGraphQLError[];
 }
 
+/** The trusted-document id codegen put on the document (`persistedDocuments`): "sha256:<hex>". */
+function documentIdOf(document: TypedDocumentNode<unknown, never>): string | undefined {
+  const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  return typeof hash === 'string' ? hash : undefined;
+}
+
 /**
  * POSTs one typed operation and returns its data, or throws a GraphQLRequestError.
  *
+ * The operation goes as its trusted-document id (`documentId`), not its text: the gateway runs
+ * the document its manifest holds under that id, and a client locked to trusted documents may
+ * send nothing else. A document without an id (written outside codegen) goes as its text.
+ *
  * The headers are what the gateway asks of a browser: `content-type: application/json` (it
  * refuses other POST bodies, and a JSON body cannot be sent cross-site without a CORS
- * preflight, which is its CSRF protection), the token, the idempotency key of a mutation and
- * the client's name and version.
+ * preflight, which is its CSRF protection), the credentials, the idempotency key of a mutation
+ * and the client's name and version.
  */
 export async function request<TData, TVariables extends Record<string, unknown>>(
   document: TypedDocumentNode<TData, TVariables>,
@@ -76,13 +88,15 @@ export async function request<TData, TVariables extends Record<string, unknown>>
     'apollographql-client-version': CLIENT_VERSION,
   };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.apiKey) headers['x-api-key'] = options.apiKey;
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   if (options.traceparent) headers.traceparent = options.traceparent;
 
+  const documentId = documentIdOf(document as TypedDocumentNode<unknown, never>);
   const response = await fetch(options.url, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ query: print(document), variables }),
+    body: JSON.stringify({ ...(documentId ? { documentId } : { query: print(document) }), variables }),
     signal: options.signal,
   });
   const headerTraceId = response.headers.get('x-trace-id') ?? undefined;

@@ -13,6 +13,7 @@ const operation: OperationReport = {
   name: 'OrderHistory',
   file: 'schema/operations/web-shop/OrderHistory.graphql',
   kind: 'query',
+  documentId: null,
   sampleVariables: { first: 10 },
   errors: [],
   costBefore: 120,
