@@ -58,9 +58,9 @@ export class CacheHints {
     for (const type of Object.values(schema.getTypeMap())) {
       if (isIntrospectionType(type) || !(isObjectType(type) || isInterfaceType(type))) continue;
       for (const field of Object.values(type.getFields())) {
-        const own = hintOf(field.astNode?.directives ?? []);
+        const own = hintOf(field.astNode?.directives ?? [], `${type.name}.${field.name}`);
         const returned = getNamedType(field.type);
-        const ofType = isCompositeType(returned) ? hintOf(typeDirectives(returned)) : undefined;
+        const ofType = isCompositeType(returned) ? hintOf(typeDirectives(returned), returned.name) : undefined;
         let maxAge: number | undefined;
         if (own?.maxAge !== undefined) maxAge = own.maxAge;
         else if (own?.inheritMaxAge) maxAge = undefined;
@@ -102,13 +102,14 @@ function typeDirectives(type: GraphQLNamedType): readonly ConstDirectiveNode[] {
   return [type.astNode, ...type.extensionASTNodes].flatMap((node) => node?.directives ?? []);
 }
 
-function hintOf(directives: readonly ConstDirectiveNode[]): DirectiveHint | undefined {
+function hintOf(directives: readonly ConstDirectiveNode[], where: string): DirectiveHint | undefined {
   const directive = directives.find((d) => d.name.value === 'cacheControl');
   if (!directive) return undefined;
   const hint: DirectiveHint = {};
   for (const argument of directive.arguments ?? []) {
     const { value } = argument;
     if (argument.name.value === 'maxAge' && value.kind === Kind.INT) hint.maxAge = Number(value.value);
+    if (hint.maxAge !== undefined && hint.maxAge < 0) throw new Error(`@cacheControl on ${where}: maxAge is a number of seconds, 0 or more.`);
     if (argument.name.value === 'scope' && value.kind === Kind.ENUM) hint.scope = value.value as CacheScope;
     if (argument.name.value === 'inheritMaxAge' && value.kind === Kind.BOOLEAN) hint.inheritMaxAge = value.value;
   }

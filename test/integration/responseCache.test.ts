@@ -1,6 +1,7 @@
 import { createStockedProduct, globalId, PLACE_ORDER, TRANSITION } from '../helpers/orders';
 import { describeOnPostgreSQL } from '../helpers/conditions';
 import { createTestServer, type TestServer } from '../helpers/testServer';
+import { connectWebSocket } from '../helpers/webSocketClients';
 
 const STOCK = 'query Stock($sku: String) { product(sku: $sku) { sku totalAvailable } }';
 const ADJUST = /* GraphQL */ `
@@ -102,6 +103,28 @@ describe.each(stores)('the response cache (%s)', (_name, env) => {
       expect(stale).toEqual([]);
       expect((await stock(product.sku)).body.data.product.totalAvailable).toBe(108);
     });
+  });
+
+  it('serves WebSocket queries from the same entries, and invalidates them the same way', async () => {
+    const product = await createStockedProduct(server, { 1: 6 });
+    const socket = connectWebSocket(server.url, null);
+    try {
+      expect((await socket.run(STOCK, { sku: product.sku })).result?.extensions?.cacheStatus).toBe('miss');
+      expect((await stock(product.sku)).body.extensions.cacheStatus).toBe('hit');
+      expect((await socket.run(STOCK, { sku: product.sku })).result).toMatchObject({
+        data: { product: { totalAvailable: 6 } },
+        extensions: { cacheStatus: 'hit', cost: { database: { statements: 0 } } },
+      });
+      const ws = connectWebSocket(server.url, staff);
+      await ws.run(ADJUST, { productId: product.globalId, delta: -1 });
+      await ws.dispose();
+      expect((await socket.run(STOCK, { sku: product.sku })).result).toMatchObject({
+        data: { product: { totalAvailable: 5 } },
+        extensions: { cacheStatus: 'miss' },
+      });
+    } finally {
+      await socket.dispose();
+    }
   });
 
   it('does not store responses with errors', async () => {

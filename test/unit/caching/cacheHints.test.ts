@@ -1,6 +1,7 @@
 import { buildAccessRules } from '../../../src/auth/accessRules';
 import { CacheHints } from '../../../src/caching/cacheHints';
 import { buildSchema } from '../../../src/server/buildSchema';
+import { buildSchema as buildSdl } from 'graphql';
 
 const schema = buildSchema();
 const hints = new CacheHints(schema, buildAccessRules(schema));
@@ -46,5 +47,14 @@ describe('CacheHints', () => {
   it('never caches mutations, nor coordinates the schema does not have', () => {
     expect(hints.policyOf('mutation' as never, new Set(['Mutation.placeOrder']))).toMatchObject({ maxAge: 0 });
     expect(policy('Query.products', 'Product.nope')).toMatchObject({ maxAge: 0 });
+  });
+
+  it('refuses a negative maxAge when the schema is built', () => {
+    const sdl = buildSdl(`
+      directive @cacheControl(maxAge: Int) on FIELD_DEFINITION | OBJECT
+      directive @public on FIELD_DEFINITION | OBJECT
+      type Query @public { now: Int @cacheControl(maxAge: -1) }
+    `);
+    expect(() => new CacheHints(sdl, buildAccessRules(sdl))).toThrow('@cacheControl on Query.now: maxAge is a number of seconds, 0 or more.');
   });
 });
