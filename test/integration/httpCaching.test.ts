@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
 import { createTestServer, jsonOf, type TestServer } from '../helpers/testServer';
 
@@ -103,6 +104,27 @@ describe('Cache-Control from @cacheControl', () => {
     expect(placed.headers.get('cache-control')).toBe('no-store');
     const typename = await server.queryAs(null, '{ __typename }');
     expect(typename.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('makes an automatic persisted query by GET, the hash alone in the URL, as cacheable as its text', async () => {
+    const query = '{ products(first: 2) { edges { node { sku } } } }';
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
+    const byHash = () => {
+      const url = new URL(server.url);
+      url.searchParams.set('extensions', JSON.stringify(extensions));
+      return fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    };
+    expect((await jsonOf(await byHash())).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, extensions }),
+    });
+    expect(registered.status).toBe(200);
+    const response = await byHash();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300, stale-if-error=300');
+    expect((await jsonOf(response)).data.products.edges).toHaveLength(2);
   });
 
   it('refuses a mutation sent by GET with 405 and Allow: POST', async () => {
