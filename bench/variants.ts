@@ -39,6 +39,13 @@ export const VARIANTS: readonly Variant[] = [
     tracing: false,
   },
   {
+    name: 'uncached',
+    description: 'instrumented with RESPONSE_CACHE=off: every query executes (what a miss costs, and the product and stock pages without their cache hits)',
+    env: { METRICS: 'on', LOG_LEVEL: 'info', TRACING: 'off', RESPONSE_CACHE: 'off' },
+    log: true,
+    tracing: false,
+  },
+  {
     name: 'traced',
     description: 'instrumented plus TRACING=otlp: every span recorded (TRACING_SAMPLE_RATIO=1), batched and exported over OTLP/HTTP',
     env: { METRICS: 'on', LOG_LEVEL: 'info', TRACING: 'otlp', TRACING_SAMPLE_RATIO: '1' },
@@ -47,8 +54,10 @@ export const VARIANTS: readonly Variant[] = [
   },
 ];
 
-/** What `--instrumentation` runs: every variant. */
-export const INSTRUMENTATION_VARIANTS = VARIANTS.map((v) => v.name).join(',');
+/** What `--instrumentation` runs: every variant but `uncached`, which is about the response cache. */
+export const INSTRUMENTATION_VARIANTS = VARIANTS.filter((v) => v.name !== 'uncached')
+  .map((v) => v.name)
+  .join(',');
 
 /** The variants --variants names (comma-separated), in the order of VARIANTS; the baseline is always among them. */
 export function selectVariants(names: string): Variant[] {
