@@ -7,6 +7,9 @@ import { z } from 'zod';
  */
 const tiersSchema = z.record(z.string(), z.object({ bucketSize: z.number().int().min(1), restoreRate: z.number().positive() }));
 
+const quotaSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional();
+const quotaTiersSchema = z.record(z.string(), z.object({ daily: quotaSchema, monthly: quotaSchema }).strict());
+
 /** A duration setting: whole milliseconds, never 0, since for PostgreSQL and pg 0 means "wait forever". */
 function milliseconds(defaultMs: number) {
   const wholeMs = 'must be a whole number of milliseconds';
@@ -24,6 +27,15 @@ export const DEFAULT_RATE_TIERS = {
   user: { bucketSize: 10_000, restoreRate: 500 },
   standard: { bucketSize: 20_000, restoreRate: 1_000 },
   premium: { bucketSize: 100_000, restoreRate: 5_000 },
+};
+
+/**
+ * API keys' cost quotas by tier: actual cost per UTC day and per UTC month (null: no limit).
+ * QUOTA_TIERS overrides any tier; a key's own quotas override its tier's.
+ */
+export const DEFAULT_QUOTA_TIERS: Record<string, { daily?: number | null; monthly?: number | null }> = {
+  standard: { daily: 5_000_000, monthly: 100_000_000 },
+  premium: { daily: 50_000_000, monthly: 1_000_000_000 },
 };
 
 export const settings = {
@@ -118,6 +130,22 @@ export const settings = {
     })
     .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('gateway:ratelimit:'),
+  QUOTA: z.enum(['on', 'off']).default('on'),
+  QUOTA_TIERS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return quotaTiersSchema.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be JSON like {"standard":{"daily":5000000,"monthly":100000000}} (whole numbers of at least 1, or null for no limit)',
+        });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  QUOTA_REDIS_PREFIX: z.string().min(1).default('gateway:quota:'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -226,6 +254,14 @@ export interface Config {
     /** Shared buckets in Redis; unset: in this process. */
     redisUrl: string | undefined;
     /** Prefix of the bucket keys in Redis: gateways sharing it share budgets. */
+    redisPrefix: string;
+  };
+  quota: {
+    enabled: boolean;
+    /** Daily and monthly cost quotas of API keys, by tier (null or absent: no limit). */
+    tiers: Record<string, { daily?: number | null; monthly?: number | null }>;
+    /** Usage kept in Redis (REDIS_URL) under this prefix; else in PostgreSQL. */
+    redisUrl: string | undefined;
     redisPrefix: string;
   };
 }
@@ -362,6 +398,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tiers: { ...DEFAULT_RATE_TIERS, ...e.RATE_LIMIT_TIERS },
       redisUrl: e.REDIS_URL,
       redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
+    quota: {
+      enabled: e.QUOTA === 'on',
+      tiers: { ...DEFAULT_QUOTA_TIERS, ...e.QUOTA_TIERS },
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.QUOTA_REDIS_PREFIX,
     },
   };
 }

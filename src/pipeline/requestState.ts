@@ -4,6 +4,8 @@ import type { AuthorizationPlan } from '../auth/authorizationPlan';
 import type { Viewer } from '../auth/viewer';
 import type { DatabaseWork } from '../db/databaseWork';
 import type { IdempotencyClaim } from '../idempotency/idempotencyStore';
+import type { ByPeriod, QuotaPeriod } from '../quota/quotaPeriods';
+import type { QuotaSubject } from '../quota/quotas';
 
 export type Transport = 'http' | 'websocket';
 
@@ -63,6 +65,8 @@ export interface RequestState {
   authorization?: AuthorizationPlan;
   cost?: RequestCost;
   throttle?: Throttle;
+  /** An API key's quota: its limits, the periods and the usage read before execution. */
+  quota?: { subject: QuotaSubject; periods: ByPeriod<QuotaPeriod>; used: ByPeriod<number> };
   /** Deprecated coordinates the operation uses. */
   deprecations?: string[];
   /** The key this request holds (renewed until `stopKeepAlive`), or the stored response it replays. */

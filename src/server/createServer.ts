@@ -41,7 +41,11 @@ import { costPolicy } from '../policies/costPolicy';
 import { deprecationPolicy } from '../policies/deprecationPolicy';
 import { idempotencyPolicy } from '../policies/idempotencyPolicy';
 import { limitsPolicy } from '../policies/limitsPolicy';
+import { quotaPolicy } from '../policies/quotaPolicy';
 import { rateLimitPolicy } from '../policies/rateLimitPolicy';
+import { PostgresQuotaStore } from '../quota/postgresQuotaStore';
+import { Quotas } from '../quota/quotas';
+import { RedisQuotaStore } from '../quota/redisQuotaStore';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { RateLimiter } from '../rateLimit/rateLimiter';
@@ -97,7 +101,12 @@ const notServedHere: HttpRoutes['graphql'] = async (_req, res, _url, { traceId }
 /** How often expired idempotency keys are deleted (a thousand at a time). */
 const EXPIRED_KEYS_SWEEP_MS = 10 * 60_000;
 
-export async function createServer(config: Config, db: Database, logger: Logger): Promise<GatewayServer> {
+export interface ServerOptions {
+  /** The clock quota periods are counted by (ms since the epoch); tests inject one to cross a UTC midnight. */
+  quotaClock?: () => number;
+}
+
+export async function createServer(config: Config, db: Database, logger: Logger, options: ServerOptions = {}): Promise<GatewayServer> {
   const httpServer = createNodeServer();
   const schema = buildSchema();
   const accessRules = buildAccessRules(schema);
@@ -113,6 +122,16 @@ export async function createServer(config: Config, db: Database, logger: Logger)
   }, EXPIRED_KEYS_SWEEP_MS);
   expirySweep.unref();
   const rateLimiter = config.rateLimit.enabled ? new RateLimiter(buckets, config.rateLimit.tiers) : undefined;
+  // API keys' daily and monthly quotas, shared by every replica: in Redis when configured, else
+  // in PostgreSQL (never per process: a quota per replica would multiply with the replicas).
+  const quotas = config.quota.enabled
+    ? new Quotas(
+        config.quota.redisUrl ? new RedisQuotaStore(config.quota.redisUrl, config.quota.redisPrefix) : new PostgresQuotaStore(db.pool),
+        config.quota.tiers,
+        logger,
+        options.quotaClock,
+      )
+    : undefined;
   const { observability } = config;
   const metrics = observability.metrics ? new GatewayMetrics() : undefined;
   const tierOf = (viewer: Viewer | null) => rateLimiter?.tierOf(viewer) ?? 'anonymous';
@@ -130,6 +149,8 @@ export async function createServer(config: Config, db: Database, logger: Logger)
       authenticationPolicy(),
       authorizationPolicy(accessRules, { introspection: config.introspection }),
       costPolicy(buildCostModel(schema), config.limits.maxCost),
+      // Before the rate limit: a key over its quota is refused without draining its bucket.
+      ...(quotas ? [quotaPolicy(quotas)] : []),
       ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
       idempotencyPolicy(idempotencyStore),
@@ -292,6 +313,7 @@ export async function createServer(config: Config, db: Database, logger: Logger)
           // the caller closes next.
           ['in-flight requests', () => inFlight.drained(msUntil(deadline))],
           ['rate-limit buckets', () => buckets.close()],
+          ['quota charges', async () => quotas?.close()],
           ['deprecated-usage flush', () => usageRecorder.flush()],
         ]);
       } finally {
