@@ -42,6 +42,20 @@ export function quotaStatus(subject: QuotaSubject, used: ByPeriod<number>, perio
 }
 
 /**
+ * A key's quota tier (its rate tier when QUOTA_TIERS configures one, else `standard`) and its
+ * limits: its own overrides, else its tier's.
+ */
+export function quotaLimitsOf(
+  tiers: QuotaTiers,
+  rateTier: string,
+  overrides: { daily: number | null; monthly: number | null },
+): Pick<QuotaSubject, 'tier' | 'limits'> {
+  const tier = rateTier in tiers ? rateTier : 'standard';
+  const quota = tiers[tier] ?? {};
+  return { tier, limits: { day: overrides.daily ?? quota.daily ?? null, month: overrides.monthly ?? quota.monthly ?? null } };
+}
+
+/**
  * Daily and monthly cost quotas of API keys: the limits of a key (its own overrides, else its
  * tier's), and its usage in a shared store (PostgreSQL or Redis), so that every replica counts
  * against one total. The store failing never fails a request: quotas fail open, with a warning
@@ -61,22 +75,11 @@ export class Quotas {
     readonly now: () => number = Date.now,
   ) {}
 
-  /** The tier whose quotas apply: the key's, `standard` for a tier not configured. */
-  tierOf(rateTier: string): string {
-    return rateTier in this.tiers ? rateTier : 'standard';
-  }
-
-  /** Limits of a key: its own overrides, else its tier's (none for a tier that is not configured). */
-  limitsOf(rateTier: string, overrides: { daily: number | null; monthly: number | null }): QuotaSubject['limits'] {
-    const tier = this.tiers[this.tierOf(rateTier)] ?? {};
-    return { day: overrides.daily ?? tier.daily ?? null, month: overrides.monthly ?? tier.monthly ?? null };
-  }
-
   /** The quota subject of a viewer: API keys only (users and anonymous clients have rate limits alone). */
   subjectOf(viewer: Viewer | null): QuotaSubject | undefined {
     const key = viewer?.apiKey;
     if (!key) return undefined;
-    return { apiKeyId: key.id, tier: this.tierOf(viewer.rateTier), limits: this.limitsOf(viewer.rateTier, key.quota) };
+    return { apiKeyId: key.id, ...quotaLimitsOf(this.tiers, viewer.rateTier, key.quota) };
   }
 
   /** The key's usage in the periods given, or undefined when the store cannot say (logged). */
