@@ -67,6 +67,8 @@ export interface GatewayServer {
   execution: CompiledExecution['stats'];
   /** The WebSocket transport: how many connections and operations it holds. */
   webSocket: { readonly connections: number; readonly operations: number };
+  /** API keys' quotas (absent with QUOTA=off). */
+  quotas: Quotas | undefined;
   /** The Prometheus metrics (absent with METRICS=off). */
   metrics: GatewayMetrics | undefined;
   /** Where GET /metrics answers, once listening (absent when it is not served). */
@@ -283,6 +285,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
     httpServer,
     apollo,
     metrics,
+    quotas,
     pipeline,
     analyses,
     execution: execution.stats,
