@@ -10,7 +10,7 @@ import { quotaStatus, type Quotas } from '../quota/quotas';
  * response path. The operation that crosses the limit runs, so a period can end above its limit
  * by what was running then. Every API-key response reports both periods in `extensions.quota`
  * and the tightest one in the X-Quota-* headers. Users and anonymous clients are not concerned:
- * nothing runs for them.
+ * nothing runs for them. A subscription is checked when it starts; its events are not charged.
  */
 export function quotaPolicy(quotas: Quotas): Policy {
   return {
@@ -34,7 +34,9 @@ export function quotaPolicy(quotas: Quotas): Policy {
     complete(state, body) {
       if (!state.quota) return;
       const { subject, periods, used } = state.quota;
-      const actual = state.refusedBy ? 0 : (state.cost?.actualQueryCost ?? 0);
+      // A refusal ran nothing; a replay of an idempotent mutation's stored response ran nothing either.
+      const replayed = state.idempotency !== undefined && 'replay' in state.idempotency;
+      const actual = state.refusedBy || replayed ? 0 : (state.cost?.actualQueryCost ?? 0);
       if (actual > 0) quotas.charge(subject.apiKeyId, actual, periods);
       const { status, tightest } = quotaStatus(subject, { day: used.day + actual, month: used.month + actual }, periods);
       body.extensions = { ...body.extensions, quota: status };

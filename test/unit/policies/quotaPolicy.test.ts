@@ -85,6 +85,19 @@ describe('quota policy', () => {
     expect(store.calls).toEqual(['read 7']);
   });
 
+  it("charges nothing for a replay of an idempotent mutation's stored response: nothing ran", async () => {
+    const { store, quotas, policy } = setUp();
+    const state = requestStateFor('mutation { cancelOrder(id: "T3JkZXI6MQ") { order { id } } }', { viewer: keyViewer(50) });
+    await policy.prepare!(state);
+    state.idempotency = { replay: { status: 200, body: { data: { cancelOrder: { order: { id: 'T3JkZXI6MQ' } } } } } };
+    state.cost = { requestedQueryCost: 11, actualQueryCost: 11, maximumQueryCost: 1_000 };
+    const body: { extensions?: Record<string, any> } = {};
+    await policy.complete!(state, body);
+    await quotas.settled();
+    expect(store.calls).toEqual(['read 7']);
+    expect(body.extensions?.quota.day).toMatchObject({ used: 0, remaining: 50 });
+  });
+
   it('fails open when the store fails: served, not charged, no quota reported, one warning', async () => {
     const { store, quotas, policy, lines } = setUp();
     store.failing = true;
