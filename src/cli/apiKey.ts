@@ -14,20 +14,22 @@ const USAGE = `Usage:
   npm run apikey -- revoke <prefix>
   npm run apikey -- list
   npm run apikey -- usage <prefix>
+  npm run apikey -- set-quota <prefix> [--daily-quota <n|tier>] [--monthly-quota <n|tier>]
 Creates, revokes and lists the API keys of services (BFFs). A key is shown once, when created;
 only its hash is stored; \`create\` prints the key alone on stdout (KEY=$(npm run --silent apikey -- create ...)).
 --daily-quota and --monthly-quota give the key cost quotas of its own (per UTC day and month),
-instead of its tier's (QUOTA_TIERS). \`usage\` shows what the key consumed today and this month:
+instead of its tier's (QUOTA_TIERS); \`set-quota\` changes them (\`tier\`: back to the tier's), which running
+gateways apply within API_KEY_CACHE_MS. \`usage\` shows what the key consumed today and this month:
 used, limit, remaining and reset, from the store the gateways share (Redis with REDIS_URL, else the database).
 Works on the database at DATABASE_URL, or on the embedded one (EMBEDDED_DATA_DIR), through the
 gateway when one is running on it.
 Scopes: ${SCOPES.join(', ')}. Tiers: standard (default), premium, or one of RATE_LIMIT_TIERS.`;
 
-/** A key's prefix is base64url, so it may begin with "-": after `revoke` it is never an option. */
+/** A key's prefix is base64url, so it may begin with "-": after `revoke`, `usage` or `set-quota` it is never an option. */
 function argumentsOf(argv: string[]): string[] {
   const [command, prefix, ...rest] = argv;
   if (
-    (command === 'revoke' || command === 'usage') &&
+    (command === 'revoke' || command === 'usage' || command === 'set-quota') &&
     prefix !== undefined &&
     prefix.startsWith('-') &&
     prefix !== '--' &&
@@ -53,8 +55,10 @@ runCli(async () => {
   );
   const [command, argument] = positionals;
   if (command === 'create' && (!values.client || !values.scopes)) throw new UsageError(`create needs --client and --scopes.\n\n${USAGE}`);
-  if ((command === 'revoke' || command === 'usage') && !argument) throw new UsageError(`${command} needs the key's prefix (as \`list\` shows it).\n\n${USAGE}`);
-  if (!['create', 'revoke', 'list', 'usage'].includes(command ?? '')) throw new UsageError(command ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
+  if ((command === 'revoke' || command === 'usage' || command === 'set-quota') && !argument)
+    throw new UsageError(`${command} needs the key's prefix (as \`list\` shows it).\n\n${USAGE}`);
+  if (!['create', 'revoke', 'list', 'usage', 'set-quota'].includes(command ?? ''))
+    throw new UsageError(command ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
   const scopes = (values.scopes ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -64,7 +68,12 @@ runCli(async () => {
   if (command === 'create' && !values.client!.trim()) throw new UsageError('--client must name the service the key is for.');
   const dailyQuota = quotaOption('--daily-quota', values['daily-quota']);
   const monthlyQuota = quotaOption('--monthly-quota', values['monthly-quota']);
-  if (command !== 'create' && (dailyQuota !== null || monthlyQuota !== null)) throw new UsageError('--daily-quota and --monthly-quota go with create.');
+  if (command !== 'create' && command !== 'set-quota' && (dailyQuota !== undefined || monthlyQuota !== undefined)) {
+    throw new UsageError('--daily-quota and --monthly-quota go with create or set-quota.');
+  }
+  if (command === 'set-quota' && dailyQuota === undefined && monthlyQuota === undefined) {
+    throw new UsageError(`set-quota needs --daily-quota or --monthly-quota (a number, or \`tier\` for the tier's).\n\n${USAGE}`);
+  }
   const db = await openCliDatabase();
   try {
     if (command === 'create') {
@@ -79,6 +88,16 @@ runCli(async () => {
       const record = await revokeApiKey(db.prisma, argument!);
       if (!record) throw new UsageError(`No active API key with prefix ${argument}.`);
       console.log(`Revoked ${record.prefix} (${record.clientName}); running gateways stop accepting it within API_KEY_CACHE_MS.`);
+    } else if (command === 'set-quota') {
+      const { count } = await db.prisma.apiKey.updateMany({
+        where: { prefix: argument! },
+        data: { ...(dailyQuota !== undefined ? { dailyQuota } : {}), ...(monthlyQuota !== undefined ? { monthlyQuota } : {}) },
+      });
+      if (!count) throw new UsageError(`No API key with prefix ${argument}.`);
+      const record = (await db.prisma.apiKey.findUnique({ where: { prefix: argument! } }))!;
+      console.log(
+        `${record.prefix} (${record.clientName}): ${quotasOf(record).trim() || "the tier's quotas"}; running gateways apply it within API_KEY_CACHE_MS.`,
+      );
     } else if (command === 'usage') {
       await printUsage(db, argument!);
     } else {
@@ -94,11 +113,12 @@ runCli(async () => {
   }
 });
 
-/** A quota option's value: a whole number from 1 to the column's maximum; null when not given. */
-function quotaOption(name: string, value: string | undefined): number | null {
-  if (value === undefined) return null;
+/** A quota option's value: a whole number from 1 to the column's maximum; null for `tier` (the tier's); undefined when not given. */
+function quotaOption(name: string, value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'tier') return null;
   if (!/^[1-9][0-9]*$/.test(value) || Number(value) > MAX_KEY_QUOTA)
-    throw new UsageError(`${name} must be a whole number from 1 to ${MAX_KEY_QUOTA}, not "${value}".`);
+    throw new UsageError(`${name} must be a whole number from 1 to ${MAX_KEY_QUOTA} (or \`tier\`), not "${value}".`);
   return Number(value);
 }
 

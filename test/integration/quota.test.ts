@@ -245,12 +245,32 @@ describe('npm run apikey -- usage', () => {
     90_000,
   );
 
+  it("changes a key's own quotas with set-quota, which the gateway applies to its next request (keys uncached here)", async () => {
+    const server = await createTestServer();
+    try {
+      const { key, record } = await createApiKey(server.db.prisma, { clientName: 'set-quota', scopes: [], rateTier: 'standard', dailyQuota: 500 });
+      const env = { DATABASE_URL: testDatabaseUrl(), NODE_ENV: 'test', REDIS_URL: '' };
+      const command = spawnTsx('src/cli/apiKey.ts', env, ['set-quota', record.prefix, '--daily-quota', 'tier', '--monthly-quota', '70']);
+      expect(await exitWithin(command, 60_000)).toBe(0);
+      expect(command.output()).toContain(`${record.prefix} (set-quota): monthly-quota=70; running gateways apply it within API_KEY_CACHE_MS.`);
+      const stored = await server.db.prisma.apiKey.findUniqueOrThrow({ where: { id: record.id } });
+      expect([stored.dailyQuota, stored.monthlyQuota]).toEqual([null, 70]);
+      const { quota } = (await server.queryAs({ 'x-api-key': key }, QUERY, { first: 1 })).body.extensions;
+      expect([quota.day.limit, quota.month.limit]).toEqual([5_000_000, 70]);
+      const nothing = spawnTsx('src/cli/apiKey.ts', env, ['set-quota', record.prefix]);
+      expect(await exitWithin(nothing, 60_000)).toBe(2);
+      expect(nothing.output()).toContain('set-quota needs --daily-quota or --monthly-quota');
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
   it('refuses an unknown prefix and a malformed quota with exit 2, naming the problem', async () => {
     const unknown = spawnTsx('src/cli/apiKey.ts', { DATABASE_URL: testDatabaseUrl(), NODE_ENV: 'test', REDIS_URL: '' }, ['usage', 'AAAAAAAAAAA']);
     expect(await exitWithin(unknown, 60_000)).toBe(2);
     expect(unknown.output()).toContain('No API key with prefix AAAAAAAAAAA.');
     const malformed = spawnTsx('src/cli/apiKey.ts', { NODE_ENV: 'test' }, ['create', '--client', 'x', '--scopes', 'orders:read', '--daily-quota', '1.5']);
     expect(await exitWithin(malformed, 60_000)).toBe(2);
-    expect(malformed.output()).toContain('--daily-quota must be a whole number from 1 to 2147483647, not "1.5".');
+    expect(malformed.output()).toContain('--daily-quota must be a whole number from 1 to 2147483647 (or `tier`), not "1.5".');
   }, 120_000);
 });
