@@ -15,6 +15,12 @@ const CHARGE = `
   DO UPDATE SET "cost" = "QuotaUsage"."cost" + EXCLUDED."cost", "updatedAt" = EXCLUDED."updatedAt"
   RETURNING "period", "cost"::text AS "cost"`;
 
+/** Days are kept 92 days (for `usage` and reports), months 13 months; then deleted by the sweep. */
+const DELETE_EXPIRED = `
+  DELETE FROM "QuotaUsage"
+  WHERE ("period" = 'day' AND "periodStart" < $1::date) OR ("period" = 'month' AND "periodStart" < $2::date)`;
+const DAY_MS = 86_400_000;
+
 /**
  * Usage in the QuotaUsage table, one row per key and period. Its statements go through the pool
  * outside the requests' statement counts (uncountedQuery): they are the gateway's bookkeeping,
@@ -31,6 +37,14 @@ export class PostgresQuotaStore implements QuotaStore {
   async charge(apiKeyId: number, cost: number, periods: ByPeriod<QuotaPeriod>): Promise<ByPeriod<number>> {
     const { rows } = await uncountedQuery<{ period: string; cost: string }>(this.pool, CHARGE, [apiKeyId, periods.day.start, periods.month.start, cost]);
     return totalsOf(rows);
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    const at = new Date(now);
+    const days = new Date(now - 92 * DAY_MS).toISOString().slice(0, 10);
+    const months = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 13, 1)).toISOString().slice(0, 10);
+    const { rowCount } = await uncountedQuery(this.pool, DELETE_EXPIRED, [days, months]);
+    return rowCount ?? 0;
   }
 
   async close(): Promise<void> {

@@ -9,5 +9,7 @@ export interface QuotaStore {
   read(apiKeyId: number, periods: ByPeriod<QuotaPeriod>): Promise<ByPeriod<number>>;
   /** Adds `cost` to both periods, atomically for each; resolves to the new totals. */
   charge(apiKeyId: number, cost: number, periods: ByPeriod<QuotaPeriod>, now: number): Promise<ByPeriod<number>>;
+  /** Forgets periods long past, where they do not expire by themselves; resolves to how many were deleted. */
+  deleteExpired?(now: number): Promise<number>;
   close(): Promise<void>;
 }

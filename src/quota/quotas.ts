@@ -109,6 +109,11 @@ export class Quotas {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
+  /** Deletes periods long past from a store where they do not expire by themselves (PostgreSQL). */
+  async deleteExpired(): Promise<number> {
+    return (await this.store.deleteExpired?.(this.now())) ?? 0;
+  }
+
   async close(): Promise<void> {
     await this.settled();
     await this.store.close();

@@ -118,12 +118,6 @@ export async function createServer(config: Config, db: Database, logger: Logger,
   const formatError = createFormatError({ exposeInternals: config.isDevelopment });
   const analyses = new AnalysisCache(schema);
   const idempotencyStore = new IdempotencyStore(db.prisma, config.idempotency);
-  // Expired keys are otherwise only replaced when their key is sent again.
-  const expirySweep = setInterval(() => {
-    idempotencyStore.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'could not delete expired idempotency keys'));
-  }, EXPIRED_KEYS_SWEEP_MS);
-  expirySweep.unref();
-  const rateLimiter = config.rateLimit.enabled ? new RateLimiter(buckets, config.rateLimit.tiers) : undefined;
   // API keys' daily and monthly quotas, shared by every replica: in Redis when configured, else
   // in PostgreSQL (never per process: a quota per replica would multiply with the replicas).
   const quotas = config.quota.enabled
@@ -134,6 +128,14 @@ export async function createServer(config: Config, db: Database, logger: Logger,
         options.quotaClock,
       )
     : undefined;
+  // Expired idempotency keys are otherwise only replaced when their key is sent again, and past
+  // quota periods in PostgreSQL would stay for good.
+  const expirySweep = setInterval(() => {
+    idempotencyStore.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'could not delete expired idempotency keys'));
+    quotas?.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'could not delete past quota periods'));
+  }, EXPIRED_KEYS_SWEEP_MS);
+  expirySweep.unref();
+  const rateLimiter = config.rateLimit.enabled ? new RateLimiter(buckets, config.rateLimit.tiers) : undefined;
   const { observability } = config;
   const metrics = observability.metrics ? new GatewayMetrics() : undefined;
   const tierOf = (viewer: Viewer | null) => rateLimiter?.tierOf(viewer) ?? 'anonymous';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createApiKey } from '../../src/auth/apiKeys';
+import { PostgresQuotaStore } from '../../src/quota/postgresQuotaStore';
+import { quotaPeriodsAt } from '../../src/quota/quotaPeriods';
 import { describeIf } from '../helpers/conditions';
 import { exitWithin, killSpawnedProcesses, spawnTsx } from '../helpers/gatewayProcess';
 import { createTestServer, firstError, testDatabaseUrl, type TestServer } from '../helpers/testServer';
@@ -175,6 +177,31 @@ function describeQuotas(store: string, storeEnv: () => Record<string, string>) {
 
 describe.each(stores)('quotas (%s store)', (store, storeEnv) => describeQuotas(store, storeEnv));
 describeIf(Boolean(process.env.REDIS_URL), 'needs Redis (REDIS_URL)')('quotas (Redis store)', () => describeQuotas('Redis', withRedis));
+
+describe('quota usage in PostgreSQL', () => {
+  it('keeps days 92 days and months 13 months, then the sweep deletes them', async () => {
+    const server = await createTestServer();
+    try {
+      const { record } = await createApiKey(server.db.prisma, { clientName: 'quota-sweep', scopes: [], rateTier: 'standard' });
+      const store = new PostgresQuotaStore(server.db.pool);
+      for (const at of ['2029-01-31T12:00:00Z', '2029-11-30T12:00:00Z', '2029-12-01T12:00:00Z', '2030-03-02T12:00:00Z']) {
+        await store.charge(record.id, 1, quotaPeriodsAt(Date.parse(at)));
+      }
+      await store.deleteExpired(Date.parse('2030-03-02T12:00:00Z'));
+      const left = await server.db.prisma.quotaUsage.findMany({ where: { apiKeyId: record.id }, orderBy: [{ period: 'asc' }, { periodStart: 'asc' }] });
+      expect(left.map((row) => `${row.period} ${row.periodStart.toISOString().slice(0, 10)} ${row.cost}`)).toEqual([
+        'day 2029-11-30 1', // 92 days before: the oldest day kept
+        'day 2029-12-01 1',
+        'day 2030-03-02 1',
+        'month 2029-11-01 1',
+        'month 2029-12-01 1',
+        'month 2030-03-01 1',
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('quotas when their store is unavailable', () => {
   it('fails open: the request is served without a quota, and a warning is logged', async () => {
