@@ -50,7 +50,7 @@ export function quotaLimitsOf(
   rateTier: string,
   overrides: { daily: number | null; monthly: number | null },
 ): Pick<QuotaSubject, 'tier' | 'limits'> {
-  const tier = rateTier in tiers ? rateTier : 'standard';
+  const tier = Object.hasOwn(tiers, rateTier) ? rateTier : 'standard';
   const quota = tiers[tier] ?? {};
   return { tier, limits: { day: overrides.daily ?? quota.daily ?? null, month: overrides.monthly ?? quota.monthly ?? null } };
 }

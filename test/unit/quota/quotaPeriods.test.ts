@@ -22,6 +22,7 @@ describe('quota limits', () => {
     expect(quotaLimitsOf(tiers, 'premium', { daily: null, monthly: null })).toEqual({ tier: 'premium', limits: { day: null, month: 5_000 } });
     expect(quotaLimitsOf(tiers, 'premium', { daily: 7, monthly: null })).toEqual({ tier: 'premium', limits: { day: 7, month: 5_000 } });
     expect(quotaLimitsOf(tiers, 'gold', { daily: null, monthly: null })).toEqual({ tier: 'standard', limits: { day: 100, month: 1_000 } });
+    expect(quotaLimitsOf(tiers, 'toString', { daily: null, monthly: null }).tier).toBe('standard');
   });
 
   it('report the tightest limited period: the least remaining, the month on a tie', () => {
