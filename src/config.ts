@@ -7,6 +7,9 @@ import { z } from 'zod';
  */
 const tiersSchema = z.record(z.string(), z.object({ bucketSize: z.number().int().min(1), restoreRate: z.number().positive() }));
 
+const quotaSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional();
+const quotaTiersSchema = z.record(z.string(), z.object({ daily: quotaSchema, monthly: quotaSchema }).strict());
+
 /** A duration setting: whole milliseconds, never 0, since for PostgreSQL and pg 0 means "wait forever". */
 function milliseconds(defaultMs: number) {
   const wholeMs = 'must be a whole number of milliseconds';
@@ -24,6 +27,15 @@ export const DEFAULT_RATE_TIERS = {
   user: { bucketSize: 10_000, restoreRate: 500 },
   standard: { bucketSize: 20_000, restoreRate: 1_000 },
   premium: { bucketSize: 100_000, restoreRate: 5_000 },
+};
+
+/**
+ * API keys' cost quotas by tier: actual cost per UTC day and per UTC month (null: no limit).
+ * QUOTA_TIERS overrides any tier; a key's own quotas override its tier's.
+ */
+export const DEFAULT_QUOTA_TIERS: Record<string, { daily?: number | null; monthly?: number | null }> = {
+  standard: { daily: 5_000_000, monthly: 100_000_000 },
+  premium: { daily: 50_000_000, monthly: 1_000_000_000 },
 };
 
 export const settings = {
@@ -131,6 +143,22 @@ export const settings = {
     .default(512 * 1024),
   RESPONSE_CACHE_REDIS_PREFIX: z.string().min(1).default('gateway:cache:'),
   STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  QUOTA: z.enum(['on', 'off']).default('on'),
+  QUOTA_TIERS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return quotaTiersSchema.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be JSON like {"standard":{"daily":5000000,"monthly":100000000}} (whole numbers of at least 1, or null for no limit)',
+        });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  QUOTA_REDIS_PREFIX: z.string().min(1).default('gateway:quota:'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -274,6 +302,14 @@ export interface Config {
   };
   /** Clients (an API key's client name) that may only run documents of the trusted-documents manifest. */
   trustedDocumentsClients: string[];
+  quota: {
+    enabled: boolean;
+    /** Daily and monthly cost quotas of API keys, by tier (null or absent: no limit). */
+    tiers: Record<string, { daily?: number | null; monthly?: number | null }>;
+    /** Usage kept in Redis (REDIS_URL) under this prefix; else in PostgreSQL. */
+    redisUrl: string | undefined;
+    redisPrefix: string;
+  };
 }
 
 /** How long the database may keep a caller waiting, whatever it does (see connectDatabase). */
@@ -425,6 +461,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlSeconds: e.PERSISTED_QUERIES_TTL_S,
     },
     trustedDocumentsClients: e.TRUSTED_DOCUMENTS_CLIENTS?.split(',') ?? [],
+    quota: {
+      enabled: e.QUOTA === 'on',
+      tiers: { ...DEFAULT_QUOTA_TIERS, ...e.QUOTA_TIERS },
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.QUOTA_REDIS_PREFIX,
+    },
   };
 }
 

@@ -27,6 +27,7 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   RATE_LIMITED: 'RATE_LIMITED',
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   DEPRECATED_FIELD_REMOVED: 'DEPRECATED_FIELD_REMOVED',
@@ -216,6 +217,21 @@ export class RateLimitedError extends GatewayError {
       ErrorCode.RATE_LIMITED,
       `Rate limited: the operation costs ${cost} points and ${available} are available, restored at ${restoreRate} a second; retry in ${retryAfterSeconds} s.`,
       { cost, retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
+    );
+  }
+}
+
+/**
+ * The API key has used up its cost quota for the period (a UTC day or month): HTTP 429 with
+ * Retry-After until the period ends. Unlike RATE_LIMITED, waiting a few seconds does not help.
+ */
+export class QuotaExceededError extends GatewayError {
+  constructor(period: 'day' | 'month', limit: number, used: number, resetAt: number, retryAfterSeconds: number) {
+    super(
+      ErrorCode.QUOTA_EXCEEDED,
+      `Quota exceeded: this API key has used ${used} of its ${limit} cost points for the ${period === 'day' ? 'day' : 'month'} (UTC); ` +
+        `it resets at ${new Date(resetAt).toISOString()}, in ${retryAfterSeconds} s.`,
+      { period, limit, used, resetAt: new Date(resetAt).toISOString(), retryAfterSeconds, ...httpStatus(429, { 'retry-after': String(retryAfterSeconds) }) },
     );
   }
 }

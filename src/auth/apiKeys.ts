@@ -21,14 +21,32 @@ export interface CreatedApiKey {
   record: ApiKey;
 }
 
-export async function createApiKey(prisma: PrismaClient, input: { clientName: string; scopes: string[]; rateTier: string }): Promise<CreatedApiKey> {
+/** The largest quota a key may have of its own: the column is a 32-bit integer. */
+export const MAX_KEY_QUOTA = 2_147_483_647;
+
+export async function createApiKey(
+  prisma: PrismaClient,
+  input: { clientName: string; scopes: string[]; rateTier: string; dailyQuota?: number | null; monthlyQuota?: number | null },
+): Promise<CreatedApiKey> {
   const unknown = input.scopes.filter((s) => !isScope(s));
   if (unknown.length) throw new Error(`Unknown scopes: ${unknown.join(', ')}`);
   if (!input.clientName.trim()) throw new Error('The client name must not be empty.');
+  for (const quota of [input.dailyQuota, input.monthlyQuota]) {
+    if (quota != null && !(Number.isInteger(quota) && quota >= 1 && quota <= MAX_KEY_QUOTA))
+      throw new Error(`A quota must be a whole number from 1 to ${MAX_KEY_QUOTA}.`);
+  }
   const prefix = randomBytes(8).toString('base64url');
   const key = `ogw_${prefix}_${randomBytes(32).toString('base64url')}`;
   const record = await prisma.apiKey.create({
-    data: { clientName: input.clientName.trim(), prefix, keyHash: hashApiKey(key), scopes: input.scopes, rateTier: input.rateTier },
+    data: {
+      clientName: input.clientName.trim(),
+      prefix,
+      keyHash: hashApiKey(key),
+      scopes: input.scopes,
+      rateTier: input.rateTier,
+      dailyQuota: input.dailyQuota ?? null,
+      monthlyQuota: input.monthlyQuota ?? null,
+    },
   });
   return { key, record };
 }
@@ -73,5 +91,6 @@ function viewerFromApiKey(record: ApiKey): Viewer {
     clientName: record.clientName,
     rateTier: record.rateTier,
     expiresAt: null,
+    apiKey: { id: record.id, quota: { daily: record.dailyQuota, monthly: record.monthlyQuota } },
   };
 }

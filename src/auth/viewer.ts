@@ -21,6 +21,8 @@ export interface Viewer {
   rateTier: string;
   /** When the credential stops being valid (a token's `exp`, in ms); null for API keys, which are revoked instead. */
   expiresAt: number | null;
+  /** API keys only: the key's id and its own quota overrides (null: its tier's). */
+  apiKey?: { id: number; quota: { daily: number | null; monthly: number | null } };
 }
 
 /**

@@ -63,6 +63,7 @@ export class GatewayMetrics {
   private readonly actualCost: Histogram<'operation' | 'client'>;
   private readonly errors: Counter<'code'>;
   private readonly rateLimitRefusals: Counter<'tier'>;
+  private readonly quotaRefusals: Counter<'tier' | 'period'>;
   private readonly deprecatedUsage: Counter<'coordinate' | 'client'>;
   private readonly idempotencyReplays: Counter;
   private readonly cacheResults: Counter<'status'>;
@@ -122,6 +123,12 @@ export class GatewayMetrics {
       labelNames: ['tier'],
       registers,
     });
+    this.quotaRefusals = new Counter({
+      name: 'gateway_quota_refusals_total',
+      help: "Requests of API keys refused with QUOTA_EXCEEDED, by the key's quota tier and the period used up (day or month).",
+      labelNames: ['tier', 'period'],
+      registers,
+    });
     this.deprecatedUsage = new Counter({
       name: 'gateway_deprecated_field_usage_total',
       help: 'Operations that selected a deprecated coordinate, by coordinate and client.',
@@ -166,6 +173,10 @@ export class GatewayMetrics {
 
   countRateLimitRefusal(tier: string): void {
     this.rateLimitRefusals.labels(tier).inc();
+  }
+
+  countQuotaRefusal(tier: string, period: string): void {
+    this.quotaRefusals.labels(tier, period).inc();
   }
 
   countDeprecatedUsage(coordinates: readonly string[], client: string): void {

@@ -69,6 +69,8 @@ export function observationPolicy({ metrics, operationLabels, logger, slowOperat
         });
         if (body.errors) metrics.countErrors(body.errors.map(codeOf));
         if (codes.includes(ErrorCode.RATE_LIMITED)) metrics.countRateLimitRefusal(tierOf(state));
+        const overQuota = body.errors?.find((e) => e.extensions?.code === ErrorCode.QUOTA_EXCEEDED);
+        if (overQuota && state.quota) metrics.countQuotaRefusal(state.quota.subject.tier, String(overQuota.extensions?.period));
         if (state.deprecations?.length) metrics.countDeprecatedUsage(state.deprecations, state.client.name);
         if (replayed) metrics.countIdempotencyReplay();
       }

@@ -6,6 +6,8 @@ import type { DatabaseWork } from '../db/databaseWork';
 import type { IdempotencyClaim } from '../idempotency/idempotencyStore';
 import type { CachePolicy } from '../caching/cacheHints';
 import type { CachedResponse } from '../caching/responseCacheStore';
+import type { ByPeriod, QuotaPeriod } from '../quota/quotaPeriods';
+import type { QuotaSubject } from '../quota/quotas';
 
 export type Transport = 'http' | 'websocket';
 
@@ -65,6 +67,8 @@ export interface RequestState {
   authorization?: AuthorizationPlan;
   cost?: RequestCost;
   throttle?: Throttle;
+  /** An API key's quota: its limits, the periods and the usage read before execution. */
+  quota?: { subject: QuotaSubject; periods: ByPeriod<QuotaPeriod>; used: ByPeriod<number> };
   /** Deprecated coordinates the operation uses. */
   deprecations?: string[];
   /** The key this request holds (renewed until `stopKeepAlive`), or the stored response it replays. */

@@ -41,10 +41,14 @@ import { costPolicy } from '../policies/costPolicy';
 import { deprecationPolicy } from '../policies/deprecationPolicy';
 import { idempotencyPolicy } from '../policies/idempotencyPolicy';
 import { limitsPolicy } from '../policies/limitsPolicy';
+import { quotaPolicy } from '../policies/quotaPolicy';
 import { rateLimitPolicy } from '../policies/rateLimitPolicy';
 import { createApqStore } from '../persistedDocuments/apqStore';
 import { readManifest } from '../persistedDocuments/manifest';
 import { TrustedDocuments } from '../persistedDocuments/trustedDocuments';
+import { PostgresQuotaStore } from '../quota/postgresQuotaStore';
+import { Quotas } from '../quota/quotas';
+import { RedisQuotaStore } from '../quota/redisQuotaStore';
 import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { RateLimiter } from '../rateLimit/rateLimiter';
@@ -71,6 +75,8 @@ export interface GatewayServer {
   execution: CompiledExecution['stats'];
   /** The WebSocket transport: how many connections and operations it holds. */
   webSocket: { readonly connections: number; readonly operations: number };
+  /** API keys' quotas (absent with QUOTA=off). */
+  quotas: Quotas | undefined;
   /** The Prometheus metrics (absent with METRICS=off). */
   metrics: GatewayMetrics | undefined;
   /** Where GET /metrics answers, once listening (absent when it is not served). */
@@ -106,8 +112,8 @@ const notServedHere: HttpRoutes['graphql'] = async (_req, res, _url, { traceId }
 const EXPIRED_KEYS_SWEEP_MS = 10 * 60_000;
 
 export interface ServerOptions {
-  /** The clock of the response cache's freshness (ms since the epoch): the tests move it. */
-  now?: () => number;
+  /** The clock of time-based policies (ms since the epoch): the response cache's freshness, quota periods; tests move it. */
+  clock?: () => number;
 }
 
 export async function createServer(config: Config, db: Database, logger: Logger, options: ServerOptions = {}): Promise<GatewayServer> {
@@ -122,9 +128,21 @@ export async function createServer(config: Config, db: Database, logger: Logger,
   const formatError = createFormatError({ exposeInternals: config.isDevelopment });
   const analyses = new AnalysisCache(schema);
   const idempotencyStore = new IdempotencyStore(db.prisma, config.idempotency);
-  // Expired keys are otherwise only replaced when their key is sent again.
+  // API keys' daily and monthly quotas, shared by every replica: in Redis when configured, else
+  // in PostgreSQL (never per process: a quota per replica would multiply with the replicas).
+  const quotas = config.quota.enabled
+    ? new Quotas(
+        config.quota.redisUrl ? new RedisQuotaStore(config.quota.redisUrl, config.quota.redisPrefix) : new PostgresQuotaStore(db.pool),
+        config.quota.tiers,
+        logger,
+        options.clock,
+      )
+    : undefined;
+  // Expired idempotency keys are otherwise only replaced when their key is sent again, and past
+  // quota periods in PostgreSQL would stay for good.
   const expirySweep = setInterval(() => {
     idempotencyStore.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'could not delete expired idempotency keys'));
+    quotas?.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'could not delete past quota periods'));
   }, EXPIRED_KEYS_SWEEP_MS);
   expirySweep.unref();
   const rateLimiter = config.rateLimit.enabled ? new RateLimiter(buckets, config.rateLimit.tiers) : undefined;
@@ -132,7 +150,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
   const metrics = observability.metrics ? new GatewayMetrics() : undefined;
   const tierOf = (viewer: Viewer | null) => rateLimiter?.tierOf(viewer) ?? 'anonymous';
   const cacheConfig = config.responseCache;
-  const memoryCache = cacheConfig.enabled && !cacheConfig.redisUrl ? new MemoryResponseCacheStore(cacheConfig.maxBytes, options.now) : undefined;
+  const memoryCache = cacheConfig.enabled && !cacheConfig.redisUrl ? new MemoryResponseCacheStore(cacheConfig.maxBytes, options.clock) : undefined;
   const responseCache: ResponseCacheStore | undefined =
     memoryCache ?? (cacheConfig.enabled && cacheConfig.redisUrl ? new RedisResponseCacheStore(cacheConfig.redisUrl, cacheConfig.redisPrefix) : undefined);
   const refuseIfThrottled = async (viewer: Viewer | null, clientAddress: string) => {
@@ -149,6 +167,8 @@ export async function createServer(config: Config, db: Database, logger: Logger,
       authenticationPolicy(),
       authorizationPolicy(accessRules, { introspection: config.introspection }),
       costPolicy(buildCostModel(schema), config.limits.maxCost),
+      // Before the rate limit: a key over its quota is refused without draining its bucket.
+      ...(quotas ? [quotaPolicy(quotas)] : []),
       ...(rateLimiter ? [rateLimitPolicy(rateLimiter)] : []),
       deprecationPolicy({ schema, registry, recorder: usageRecorder, policy: config.deprecationPolicy }),
       idempotencyPolicy(idempotencyStore),
@@ -159,7 +179,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
         staleIfErrorSeconds: cacheConfig.staleIfErrorSeconds,
         metrics,
         logger,
-        now: options.now,
+        now: options.clock,
       }),
       responseEnvelope(),
       observationPolicy({
@@ -306,6 +326,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
     httpServer,
     apollo,
     metrics,
+    quotas,
     pipeline,
     analyses,
     execution: execution.stats,
@@ -344,6 +365,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
           ['rate-limit buckets', () => buckets.close()],
           ['response cache', async () => responseCache?.close()],
           ['persisted-query store', () => apqStore?.close() ?? Promise.resolve()],
+          ['quota charges', async () => quotas?.close()],
           ['deprecated-usage flush', () => usageRecorder.flush()],
         ]);
       } finally {

@@ -47,7 +47,7 @@ export interface TestServer {
 }
 
 /** A real gateway on a free port, over the run's test database (see globalSetup). */
-export async function createTestServer(env: Record<string, string> = {}, options: { logger?: Logger; now?: () => number } = {}): Promise<TestServer> {
+export async function createTestServer(env: Record<string, string> = {}, options: { logger?: Logger; clock?: () => number } = {}): Promise<TestServer> {
   // Rate limiting is off unless a test turns it on: suites send many requests as one client.
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', RATE_LIMIT: 'off', ...TEST_AUTH_ENV, ...env });
   const db = connectDatabase({
@@ -55,7 +55,7 @@ export async function createTestServer(env: Record<string, string> = {}, options
     poolSize: config.database.poolSize,
     timeouts: config.database.timeouts,
   });
-  const server = await createServer(config, db, options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { now: options.now });
+  const server = await createServer(config, db, options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { clock: options.clock });
   const url = await server.listen();
   const admin = await bearerHeaders({ roles: ['admin'] });
   const post = async (credentials: Record<string, string>, query: string, variables?: Record<string, unknown>) => {

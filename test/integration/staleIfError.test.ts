@@ -26,7 +26,7 @@ beforeAll(async () => {
   await setup.prisma.product.create({ data: { sku: 'STALE-1', name: 'Kept while the database is away', priceCents: 1_250, currency: 'EUR' } });
   await setup.close();
   proxy = await startFreezableProxy(database.connectionString);
-  server = await createTestServer({ DATABASE_URL: proxy.url, STALE_IF_ERROR_SECONDS: '600' }, { now: () => now });
+  server = await createTestServer({ DATABASE_URL: proxy.url, STALE_IF_ERROR_SECONDS: '600' }, { clock: () => now });
 });
 afterAll(async () => {
   await server.close();
