@@ -53,7 +53,7 @@ import { RedisBucketStore } from '../rateLimit/redisBucketStore';
 import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { RateLimiter } from '../rateLimit/rateLimiter';
 import { CacheHints } from '../caching/cacheHints';
-import { tagsOfEvents } from '../caching/invalidation';
+import { followOutboxInvalidations } from '../caching/outboxInvalidation';
 import { RedisResponseCacheStore } from '../caching/redisResponseCacheStore';
 import { MemoryResponseCacheStore, type ResponseCacheStore } from '../caching/responseCacheStore';
 import { responseCachePolicy } from '../policies/responseCachePolicy';
@@ -226,16 +226,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
 
   const inFlight = new InFlightRequests();
   const eventFeed = new EventFeed(db.pool);
-  // Other replicas' mutations (and any other writer's events) retire this replica's entries
-  // within a poll of the outbox; this replica's own retire them before their response leaves.
-  const stopInvalidating = responseCache
-    ? await eventFeed.listen((event) => {
-        responseCache.invalidate(tagsOfEvents([event.type])).then(
-          () => metrics?.countCacheInvalidation('event'),
-          (error: unknown) => logger.warn({ err: error, eventId: event.id }, 'could not invalidate cached responses for an event'),
-        );
-      })
-    : undefined;
+  const outboxInvalidation = responseCache ? followOutboxInvalidations(eventFeed, responseCache, { metrics, logger }) : undefined;
   const contextDependencies = {
     prisma: db.prisma,
     readRows: db.readRows,
@@ -353,7 +344,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
           [
             'event feed',
             async () => {
-              stopInvalidating?.();
+              outboxInvalidation?.stop();
               await eventFeed.close();
             },
           ],

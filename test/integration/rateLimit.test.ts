@@ -93,11 +93,17 @@ describe.each(stores)('rate limiting (%s buckets)', (_store, storeEnv) => {
   });
 
   it('keys anonymous clients by IP address, in the anonymous tier', async () => {
+    // A response of public data to an anonymous client is `public` (docs/caching.md): it says
+    // nothing of the client's bucket; one of data that is not cacheable does.
+    const node = await server.queryAs(null, `{ node(id: "UHJvZHVjdDox") { id } }`);
+    expect(node.body.extensions.cost.throttleStatus).toMatchObject({ maximumAvailable: 30 });
     const anonymous = await server.queryAs(null, `{ products(first: 10) { edges { node { sku } } } }`);
-    expect(anonymous.body.extensions.cost.throttleStatus).toMatchObject({ maximumAvailable: 30 });
     expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get('cache-control')).toMatch(/^public/);
+    expect(anonymous.body.extensions.cost.throttleStatus).toBeUndefined();
     const again = await server.queryAs(null, `{ products(first: 10) { edges { node { sku } } } }`);
-    expect(again.status).toBe(429); // 21 + 21 > 30: anonymous clients are keyed by IP address
+    expect(again.status).toBe(429); // 1 + 21 + 21 > 30: anonymous clients are keyed by IP address
+    expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
   });
 });
 
