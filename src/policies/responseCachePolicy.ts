@@ -128,8 +128,9 @@ export function responseCachePolicy(options: ResponseCacheOptions): Policy {
       const cacheControl = cacheControlOf(state, body, staleIfErrorSeconds);
       if (cacheControl !== 'no-store') {
         state.http.headers.set('etag', etag ?? entityTagOf(JSON.stringify(body.data ?? null)));
-        // A browser's cache keeps one copy per URL: not the copy of another token's viewer.
-        state.http.headers.set('vary', 'authorization, x-api-key');
+        // A browser's cache keeps one copy per URL: not the copy of another token's viewer, nor
+        // the media type negotiated for another Accept (application/json or graphql-response+json).
+        state.http.headers.set('vary', 'accept, authorization, x-api-key');
       }
       state.http.headers.set('cache-control', cacheControl);
       body.extensions = { ...body.extensions, cacheStatus: cache.status satisfies CacheStatus };

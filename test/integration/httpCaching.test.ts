@@ -44,7 +44,7 @@ describe('Cache-Control from @cacheControl', () => {
     expect(first.headers.get('cache-control')).toBe('public, max-age=300, stale-if-error=300');
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
-    expect(first.headers.get('vary')).toBe('authorization, x-api-key');
+    expect(first.headers.get('vary')).toBe('accept, authorization, x-api-key');
     const body = await jsonOf(first);
     expect(body.data.products.edges).toHaveLength(3);
     // A public response carries nothing about its client: no throttle status, whatever the rate limit.
