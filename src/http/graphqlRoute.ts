@@ -117,6 +117,9 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     res.statusCode = response.status ?? 200;
     // What the pipeline did not declare cacheable (a batch, a refusal by Apollo) is not.
     if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
+    // A public response is stored by shared caches with its headers and served to everyone: it
+    // carries nothing of this request (its trace id may even be the caller's choice).
+    if (String(res.getHeader('cache-control')).startsWith('public')) for (const name of ['x-trace-id', 'traceparent']) res.removeHeader(name);
     const etag = res.getHeader('etag');
     if (res.statusCode === 200 && typeof etag === 'string' && method === 'GET' && matchesIfNoneMatch(headers.get('if-none-match'), etag)) {
       // The client holds this data already: 304 with the validators and no body (RFC 9110 15.4.5).

@@ -49,6 +49,13 @@ describe('Cache-Control from @cacheControl', () => {
     expect(body.data.products.edges).toHaveLength(3);
     // A public response carries nothing about its client: no throttle status, whatever the rate limit.
     expect(body.extensions.cost.throttleStatus).toBeUndefined();
+    // Nor its trace: shared caches would serve it to every reader, and a client can choose it.
+    const traced = await get(CATALOGUE, { first: 3 }, { traceparent: '00-deadbeefdeadbeefdeadbeefdeadbeef-1111111111111111-01' });
+    expect(traced.headers.get('cache-control')).toMatch(/^public/);
+    expect(traced.headers.get('x-trace-id')).toBeNull();
+    expect(traced.headers.get('traceparent')).toBeNull();
+    const scoped = await server.query('{ products(first: 1) { edges { node { sku } } } }');
+    expect(scoped.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
 
     const again = await get(CATALOGUE, { first: 3 }, { 'if-none-match': etag! });
     expect(again.status).toBe(304);
