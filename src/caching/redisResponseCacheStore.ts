@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { connectRedis } from '../db/redisClient';
 import type { CacheLookup, CachedResponse, ResponseCacheStore } from './responseCacheStore';
 
 /**
@@ -17,14 +18,7 @@ export class RedisResponseCacheStore implements ResponseCacheStore {
     private readonly prefix: string,
     timeoutMs = 250,
   ) {
-    this.redis = new Redis(url, {
-      commandTimeout: timeoutMs,
-      connectTimeout: 2_000,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
-    });
-    this.redis.on('error', () => undefined); // each failed command is reported by the caller
+    this.redis = connectRedis(url, { timeoutMs });
   }
 
   async read(key: string, tags: readonly string[]): Promise<CacheLookup> {

@@ -1,5 +1,6 @@
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { connectRedis } from '../db/redisClient';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 
@@ -57,15 +58,7 @@ export class RedisDocumentStore implements ApqStore, KeyValueCache<string> {
     private readonly logger: Logger,
     timeoutMs = 250,
   ) {
-    this.redis = new Redis(url, {
-      commandTimeout: timeoutMs,
-      connectTimeout: 2_000,
-      // Commands sent while connecting (just after start-up) wait for the connection, within commandTimeout.
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
-    });
-    this.redis.on('error', () => undefined); // reported by warn(), at most once a minute
+    this.redis = connectRedis(url, { timeoutMs, queueWhileConnecting: true }); // failures: warn(), at most once a minute
   }
 
   async get(hash: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { connectRedis } from '../db/redisClient';
 import type { ByPeriod, QuotaPeriod } from './quotaPeriods';
 import type { QuotaStore } from './quotaStore';
 
@@ -21,13 +22,7 @@ export class RedisQuotaStore implements QuotaStore {
     private readonly prefix: string,
     timeoutMs = 250,
   ) {
-    this.redis = new Redis(url, {
-      commandTimeout: timeoutMs,
-      connectTimeout: 2_000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
-    });
-    this.redis.on('error', () => undefined); // each failed command reports itself
+    this.redis = connectRedis(url, { timeoutMs, queueWhileConnecting: true });
   }
 
   async read(apiKeyId: number, periods: ByPeriod<QuotaPeriod>): Promise<ByPeriod<number>> {

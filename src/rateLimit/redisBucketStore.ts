@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { connectRedis } from '../db/redisClient';
 import type { Logger } from 'pino';
 import { MemoryBucketStore, type BucketLimits, type BucketStore, type TakeResult } from './tokenBucket';
 
@@ -65,15 +66,7 @@ export class RedisBucketStore implements BucketStore {
     private readonly prefix: string,
     timeoutMs = 250,
   ) {
-    this.redis = new Redis(url, {
-      commandTimeout: timeoutMs,
-      connectTimeout: 2_000,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      lazyConnect: false,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
-    }) as BucketCommands;
-    this.redis.on('error', () => undefined); // reported through the fallback warning
+    this.redis = connectRedis(url, { timeoutMs }) as BucketCommands; // failures: the fallback warning
     this.redis.defineCommand('takeFromBucket', { numberOfKeys: 1, lua: TAKE });
     this.redis.defineCommand('refundToBucket', { numberOfKeys: 1, lua: REFUND });
   }
