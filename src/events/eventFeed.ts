@@ -21,7 +21,9 @@ const MAX_REMEMBERED = 10_000;
  * event with or without a broker. It polls only while someone listens. Sequence numbers are
  * given out at insert, not commit, so each poll re-reads a window below the last one seen
  * and skips the events it already delivered. Its statements are the process's own, outside
- * the requests' statement counts.
+ * the requests' statement counts, and carry no parameters (the sequence numbers are bigints
+ * written into the text): the embedded PGlite serves every connection from one session, where a
+ * parameterised statement's messages could interleave with another connection's.
  */
 export class EventFeed {
   private readonly listeners = new Set<Listener>();
@@ -41,7 +43,7 @@ export class EventFeed {
     const since = BigInt(last[0]?.max ?? 0);
     if (!this.timer) {
       // Idle until now: restart at the end of the log; its look-back window is history.
-      const { rows: history } = await uncountedQuery<{ id: string }>(this.pool, 'SELECT "id" FROM "Event" WHERE "seq" > $1', [String(since - LOOKBACK)]);
+      const { rows: history } = await uncountedQuery<{ id: string }>(this.pool, `SELECT "id" FROM "Event" WHERE "seq" > ${since - LOOKBACK}`);
       this.delivered.clear();
       for (const { id } of history) this.delivered.add(id);
       this.watermark = since;
@@ -82,8 +84,7 @@ export class EventFeed {
       const { rows } = await uncountedQuery<Omit<FeedEvent, 'seq'> & { seq: string }>(
         this.pool,
         `SELECT "id", "seq"::text AS "seq", "type", "occurredAt" AT TIME ZONE 'UTC' AS "occurredAt", "payload"
-           FROM "Event" WHERE "seq" > $1 ORDER BY "seq"`,
-        [String(from)],
+           FROM "Event" WHERE "seq" > ${from} ORDER BY "seq"`,
       );
       events = rows.map((row) => ({ ...row, seq: BigInt(row.seq) }));
     } catch {

@@ -226,7 +226,8 @@ export async function createServer(config: Config, db: Database, logger: Logger,
 
   const inFlight = new InFlightRequests();
   const eventFeed = new EventFeed(db.pool);
-  const outboxInvalidation = responseCache ? followOutboxInvalidations(eventFeed, responseCache, { metrics, logger }) : undefined;
+  // Other replicas share a PostgreSQL server (DATABASE_URL); the embedded database has one gateway (its folder's lock).
+  const outboxInvalidation = responseCache && config.database.url ? followOutboxInvalidations(eventFeed, responseCache, { metrics, logger }) : undefined;
   const contextDependencies = {
     prisma: db.prisma,
     readRows: db.readRows,

@@ -1,6 +1,6 @@
 import { createStockedProduct, globalId, PLACE_ORDER, TRANSITION } from '../helpers/orders';
 import { describeOnPostgreSQL } from '../helpers/conditions';
-import { createTestServer, type TestServer } from '../helpers/testServer';
+import { createTestServer, testDatabaseUrl, type TestServer } from '../helpers/testServer';
 import { connectWebSocket } from '../helpers/webSocketClients';
 
 const STOCK = 'query Stock($sku: String) { product(sku: $sku) { sku totalAvailable } }';
@@ -135,11 +135,13 @@ describe.each(stores)('the response cache (%s)', (_name, env) => {
   });
 });
 
-describe('replicas with in-process caches', () => {
+// Replicas share a PostgreSQL server (DATABASE_URL): the embedded database has one gateway.
+describeOnPostgreSQL('replicas with in-process caches', () => {
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    [a, b] = await Promise.all([createTestServer(), createTestServer()]);
+    const env = { DATABASE_URL: testDatabaseUrl() };
+    [a, b] = await Promise.all([createTestServer(env), createTestServer(env)]);
   });
   afterAll(() => Promise.all([a.close(), b.close()]));
 

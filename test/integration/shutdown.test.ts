@@ -15,8 +15,9 @@ describe('graceful shutdown', () => {
         signal: abort.signal,
       }).catch(() => undefined),
     );
-    // Let the requests reach the resolvers, then have every client give up.
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    // Let the requests reach the resolvers (their first SQL statement), then have every client give up.
+    const deadline = Date.now() + 5_000;
+    while (server.db.stats.statements === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
     for (const abort of aborts) abort.abort();
     await Promise.all(requests);
     const statementsAtAbort = server.db.stats.statements;
