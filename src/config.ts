@@ -31,12 +31,22 @@ export const DEFAULT_RATE_TIERS = {
 
 /**
  * API keys' cost quotas by tier: actual cost per UTC day and per UTC month (null: no limit).
- * QUOTA_TIERS overrides any tier; a key's own quotas override its tier's.
+ * QUOTA_TIERS overrides the periods it names of any tier (mergeQuotaTiers); a key's own quotas override its tier's.
  */
 export const DEFAULT_QUOTA_TIERS: Record<string, { daily?: number | null; monthly?: number | null }> = {
   standard: { daily: 5_000_000, monthly: 100_000_000 },
   premium: { daily: 50_000_000, monthly: 1_000_000_000 },
 };
+
+/**
+ * A tier of QUOTA_TIERS changes the periods it names and keeps the others: lowering the daily
+ * quota of `standard` leaves its monthly one. Only an explicit null removes a limit.
+ */
+export function mergeQuotaTiers(defaults: typeof DEFAULT_QUOTA_TIERS, overrides: typeof DEFAULT_QUOTA_TIERS): typeof DEFAULT_QUOTA_TIERS {
+  const merged = { ...defaults };
+  for (const [tier, quota] of Object.entries(overrides)) merged[tier] = { ...defaults[tier], ...quota };
+  return merged;
+}
 
 export const settings = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -463,7 +473,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedDocumentsClients: e.TRUSTED_DOCUMENTS_CLIENTS?.split(',') ?? [],
     quota: {
       enabled: e.QUOTA === 'on',
-      tiers: { ...DEFAULT_QUOTA_TIERS, ...e.QUOTA_TIERS },
+      tiers: mergeQuotaTiers(DEFAULT_QUOTA_TIERS, e.QUOTA_TIERS ?? {}),
       redisUrl: e.REDIS_URL,
       redisPrefix: e.QUOTA_REDIS_PREFIX,
     },

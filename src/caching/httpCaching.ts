@@ -21,14 +21,19 @@ export function isSharedResponse(state: RequestState, body: ResponseBody): boole
 }
 
 /**
- * The Cache-Control header of a response: `public` only for a shared response (above);
+ * The Cache-Control header of a response: `public` only for a shared response (above), whose
+ * stale-if-error is at most its max-age (stock: 30 s past its 30 s);
  * `private` for one that may be cached but depends on who asks (their scopes, their throttle);
  * `no-store` for anything else (mutations, orders and customers, errors, refusals).
  */
 export function cacheControlOf(state: RequestState, body: ResponseBody, staleIfErrorSeconds: number): string {
   const policy = state.cachePolicy;
   if (!policy || policy.maxAge === 0 || state.refusedBy !== undefined || body.errors?.length || state.cache?.status === 'stale') return 'no-store';
-  if (isSharedResponse(state, body)) return `public, max-age=${policy.maxAge}${staleIfErrorSeconds > 0 ? `, stale-if-error=${staleIfErrorSeconds}` : ''}`;
+  if (isSharedResponse(state, body)) {
+    // A shared cache cannot be told of a change: it may serve stale at most as long again as it serves fresh.
+    const staleIfError = Math.min(staleIfErrorSeconds, policy.maxAge);
+    return `public, max-age=${policy.maxAge}${staleIfError > 0 ? `, stale-if-error=${staleIfError}` : ''}`;
+  }
   return `private, max-age=${policy.maxAge}`;
 }
 

@@ -141,7 +141,9 @@ async function printUsage(db: Database, prefix: string): Promise<void> {
     const { tier, limits } = quotaLimitsOf(config.quota.tiers, key.rateTier, { daily: key.dailyQuota, monthly: key.monthlyQuota });
     const { status } = quotaStatus({ apiKeyId: key.id, tier, limits }, used, periods);
     const own = key.dailyQuota !== null || key.monthlyQuota !== null ? ', with quotas of its own' : '';
-    console.log(`${key.prefix}  ${key.clientName}  quota tier=${tier}${own}${config.quota.enabled ? '' : '  (QUOTA=off: not enforced)'}`);
+    // The limits are this shell's QUOTA_TIERS: say so when the key's tier is not among them.
+    const tierNote = tier === key.rateTier ? `quota tier=${tier}` : `tier=${key.rateTier} (not in this shell's QUOTA_TIERS: ${tier}'s limits shown)`;
+    console.log(`${key.prefix}  ${key.clientName}  ${tierNote}${own}${config.quota.enabled ? '' : '  (QUOTA=off: not enforced)'}`);
     const rows = [['period', 'from', 'used', 'limit', 'remaining', 'resets']];
     for (const name of QUOTA_PERIODS) {
       const { used: spent, limit, remaining, resetAt } = status[name];

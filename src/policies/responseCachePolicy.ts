@@ -99,6 +99,7 @@ export function responseCachePolicy(options: ResponseCacheOptions): Policy {
       } else if (cache.status === 'miss' && cache.entry && databaseFailed(body)) {
         // stale-if-error: the last good answer, said to be one, instead of an error.
         const ageSeconds = Math.floor((now() - cache.entry.storedAt) / 1000);
+        state.http.headers.set('age', String(ageSeconds));
         body.data = JSON.parse(cache.entry.data) as Record<string, unknown>;
         delete body.errors;
         cache.status = 'stale';

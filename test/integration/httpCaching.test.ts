@@ -71,7 +71,8 @@ describe('Cache-Control from @cacheControl', () => {
   it('takes the smallest maxAge of the selection: stock is fresh for 30 s, the catalogue for 300', async () => {
     const product = await createStockedProduct(server, { 1: 4 });
     const response = await get('query Stock($sku: String) { product(sku: $sku) { sku totalAvailable } }', { sku: product.sku });
-    expect(response.headers.get('cache-control')).toBe('public, max-age=30, stale-if-error=300');
+    // A shared cache, which no invalidation reaches, may serve stock stale for at most as long again.
+    expect(response.headers.get('cache-control')).toBe('public, max-age=30, stale-if-error=30');
   });
 
   it('is never public for a query touching an order, alone or beside public data', async () => {

@@ -53,6 +53,12 @@ describe('quota settings', () => {
     expect(config.quota.tiers).toMatchObject({ standard: { daily: 10, monthly: null }, bff: { monthly: 99 }, premium: { daily: 50_000_000 } });
   });
 
+  it('keep the periods a QUOTA_TIERS tier does not name: lowering a daily quota leaves the monthly one', () => {
+    const { tiers } = loadConfig({ QUOTA_TIERS: '{"standard":{"daily":100},"premium":{"monthly":null}}' }).quota;
+    expect(tiers.standard).toEqual({ daily: 100, monthly: 100_000_000 });
+    expect(tiers.premium).toEqual({ daily: 50_000_000, monthly: null });
+  });
+
   it.each(['not json', '{"standard":{"daily":0}}', '{"standard":{"daily":1.5}}', '{"standard":{"dayly":10}}', '{"standard":10}'])(
     'refuses QUOTA_TIERS=%s, saying what it accepts',
     (value) => {
