@@ -30,7 +30,6 @@ export class EventFeed {
   private readonly delivered = new Set<string>();
   private watermark: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -62,16 +61,20 @@ export class EventFeed {
     };
   }
 
+  /**
+   * Stops polling. A poll still running is not waited for: it only reads, it delivers to no one
+   * now, and on a database that stopped answering it would hold up the shutdown steps after it
+   * (its statement ends with the pool, its error ignored).
+   */
   async close(): Promise<void> {
     this.listeners.clear();
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.polling;
   }
 
   private schedule(): void {
     this.timer = setTimeout(() => {
-      this.polling = this.poll().finally(() => {
+      void this.poll().finally(() => {
         if (this.listeners.size > 0) this.schedule();
       });
     }, this.pollMs);
