@@ -1,3 +1,6 @@
+import type { Config } from '../config';
+import { RedisResponseCacheStore } from './redisResponseCacheStore';
+
 /** One cached response: its data as JSON text, with what decides whether it may still be served. */
 export interface CachedResponse {
   /** `data` as JSON text: parsed again for each hit, so no request can change another's copy. */
@@ -32,6 +35,20 @@ export interface ResponseCacheStore {
   /** Retires every entry made under the current generation of any of `tags`. */
   invalidate(tags: readonly string[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The store the settings ask for: none (RESPONSE_CACHE=off), Redis (REDIS_URL), else this
+ * process's, which is also returned as `memory` for the size gauge.
+ */
+export function createResponseCacheStore(
+  settings: Config['responseCache'],
+  now?: () => number,
+): { store: ResponseCacheStore | undefined; memory: MemoryResponseCacheStore | undefined } {
+  if (!settings.enabled) return { store: undefined, memory: undefined };
+  if (settings.redisUrl) return { store: new RedisResponseCacheStore(settings.redisUrl, settings.redisPrefix), memory: undefined };
+  const memory = new MemoryResponseCacheStore(settings.maxBytes, now);
+  return { store: memory, memory };
 }
 
 /** Bookkeeping per entry, beyond its text: what the byte bound charges each entry. */

@@ -94,9 +94,8 @@ export interface ResponseCacheState {
   status: CacheStatus;
   /** The entry served (hit, stale), or on a miss the one still within its stale-if-error window. */
   entry?: CachedResponse;
-  /** On a miss: where the response goes, its tags and their generations when the request began. */
+  /** On a miss: where the response goes, and the generations of its tags when the request began. */
   key?: string;
-  tags?: readonly string[];
   generations?: readonly number[];
 }
 

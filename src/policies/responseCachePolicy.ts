@@ -81,7 +81,7 @@ export function responseCachePolicy(options: ResponseCacheOptions): Policy {
         return;
       }
       const stale = current && age < maxAgeMs + staleIfErrorSeconds * 1000 ? entry : undefined;
-      state.cache = { status: 'miss', key, tags, generations, entry: stale };
+      state.cache = { status: 'miss', key, generations, entry: stale };
     },
     async complete(state, body) {
       const cache = state.cache;

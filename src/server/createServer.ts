@@ -54,8 +54,7 @@ import { MemoryBucketStore } from '../rateLimit/tokenBucket';
 import { RateLimiter } from '../rateLimit/rateLimiter';
 import { CacheHints } from '../caching/cacheHints';
 import { followOutboxInvalidations } from '../caching/outboxInvalidation';
-import { RedisResponseCacheStore } from '../caching/redisResponseCacheStore';
-import { MemoryResponseCacheStore, type ResponseCacheStore } from '../caching/responseCacheStore';
+import { createResponseCacheStore } from '../caching/responseCacheStore';
 import { responseCachePolicy } from '../policies/responseCachePolicy';
 import type { Viewer } from '../auth/viewer';
 import { DocumentCache } from '../websocket/documentCache';
@@ -150,9 +149,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
   const metrics = observability.metrics ? new GatewayMetrics() : undefined;
   const tierOf = (viewer: Viewer | null) => rateLimiter?.tierOf(viewer) ?? 'anonymous';
   const cacheConfig = config.responseCache;
-  const memoryCache = cacheConfig.enabled && !cacheConfig.redisUrl ? new MemoryResponseCacheStore(cacheConfig.maxBytes, options.clock) : undefined;
-  const responseCache: ResponseCacheStore | undefined =
-    memoryCache ?? (cacheConfig.enabled && cacheConfig.redisUrl ? new RedisResponseCacheStore(cacheConfig.redisUrl, cacheConfig.redisPrefix) : undefined);
+  const { store: responseCache, memory: memoryCache } = createResponseCacheStore(cacheConfig, options.clock);
   const refuseIfThrottled = async (viewer: Viewer | null, clientAddress: string) => {
     const refusal = await rateLimiter?.refuseIfEmpty(viewer, clientAddress);
     if (refusal) metrics?.countRateLimitRefusal(tierOf(viewer));
