@@ -8,7 +8,8 @@ import type { ResponseCacheStore } from './responseCacheStore';
  * Retires this replica's cached responses when any writer's outbox event commits (another
  * replica's mutation), within a poll of the outbox; this replica's own mutations retire theirs
  * before their response leaves (responseCachePolicy). Starts following the outbox as soon as the
- * database answers, retrying until then, so that a gateway starts without its database.
+ * database answers, retrying until then, so that a gateway starts without its database. Its feed
+ * should poll on a pool of its own (createServer gives it one connection).
  */
 export function followOutboxInvalidations(
   feed: EventFeed,

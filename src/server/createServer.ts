@@ -15,6 +15,7 @@ import type { GraphQLContext } from '../context/GraphQLContext';
 import type { Database } from '../db/database';
 import { loadCheckedRegistry } from '../deprecations/registry';
 import { DeprecatedUsageRecorder } from '../deprecations/usageRecorder';
+import pg from 'pg';
 import { EventFeed } from '../events/eventFeed';
 import { createCompiledExecution, type CompiledExecution } from '../execution/compiledExecution';
 import { executionGateway } from '../execution/executionGateway';
@@ -224,7 +225,10 @@ export async function createServer(config: Config, db: Database, logger: Logger,
   const inFlight = new InFlightRequests();
   const eventFeed = new EventFeed(db.pool);
   // Other replicas share a PostgreSQL server (DATABASE_URL); the embedded database has one gateway (its folder's lock).
-  const outboxInvalidation = responseCache && config.database.url ? followOutboxInvalidations(eventFeed, responseCache, { metrics, logger }) : undefined;
+  // It polls on a connection of its own: a request never waits for a pool connection behind it.
+  const outboxPool = responseCache && config.database.url ? new pg.Pool({ ...db.pool.options, max: 1 }) : undefined;
+  outboxPool?.on('error', () => undefined); // an idle connection's failure: the next poll reconnects
+  const outboxInvalidation = responseCache && outboxPool ? followOutboxInvalidations(new EventFeed(outboxPool), responseCache, { metrics, logger }) : undefined;
   const contextDependencies = {
     prisma: db.prisma,
     readRows: db.readRows,
@@ -343,6 +347,8 @@ export async function createServer(config: Config, db: Database, logger: Logger,
             'event feed',
             async () => {
               outboxInvalidation?.stop();
+              // Not awaited: a poll hung on a database that stopped answering ends with it.
+              outboxPool?.end().catch(() => undefined);
               await eventFeed.close();
             },
           ],
