@@ -227,7 +227,8 @@ export async function createServer(config: Config, db: Database, logger: Logger,
   // Other replicas share a PostgreSQL server (DATABASE_URL); the embedded database has one gateway (its folder's lock).
   // It polls on a connection of its own: a request never waits for a pool connection behind it.
   const outboxPool = responseCache && config.database.url ? new pg.Pool({ ...db.pool.options, max: 1 }) : undefined;
-  outboxPool?.on('error', () => undefined); // an idle connection's failure: the next poll reconnects
+  // A connection's failure (the database gone) fails its poll, and the next one reconnects.
+  outboxPool?.on('error', () => undefined).on('connect', (client) => client.on('error', () => undefined));
   const outboxInvalidation = responseCache && outboxPool ? followOutboxInvalidations(new EventFeed(outboxPool), responseCache, { metrics, logger }) : undefined;
   const contextDependencies = {
     prisma: db.prisma,
