@@ -48,6 +48,14 @@ export function mergeQuotaTiers(defaults: typeof DEFAULT_QUOTA_TIERS, overrides:
   return merged;
 }
 
+function hasHost(url: string): boolean {
+  try {
+    return new URL(url).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const settings = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -115,6 +123,9 @@ export const settings = {
   NATS_URL: z
     .string()
     .regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL')
+    // The gateway starts without NATS (it connects in the background), so a URL that could never
+    // work is refused here rather than retried for ever.
+    .refine(hasHost, 'must be a nats:// URL with a host and an optional numeric port, e.g. nats://127.0.0.1:4222')
     .optional(),
   NATS_STREAM: z
     .string()

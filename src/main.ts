@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   if (observability.metrics && observability.metricsAccess.kind === 'none') {
     logger.warn('GET /metrics is not served: in production set METRICS_PORT (a port of its own) or METRICS_TOKEN (a bearer token), or METRICS=off');
   }
-  const dispatcher = await startOutboxDispatcher(config, db.prisma, logger);
+  const dispatcher = startOutboxDispatcher(config, db.prisma, logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -68,23 +68,19 @@ function exitAfterLogs(logger: pino.Logger, code: number): void {
   logger.flush(() => process.exit(code));
 }
 
-class NatsUnavailableError extends Error {
-  override readonly name = 'NatsUnavailableError';
-}
-
-/** With NATS_URL, publishes the outbox to JetStream; without, events stay recorded in the outbox. */
-async function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, prisma: Parameters<typeof createServer>[1]['prisma'], logger: pino.Logger) {
+/**
+ * With NATS_URL, publishes the outbox to JetStream; without, events stay recorded in the outbox.
+ * NATS unreachable at start does not stop the gateway (requests never need the broker; a
+ * replica restarted during a broker outage must still serve): the publisher connects in the
+ * background while events wait in the outbox. A malformed NATS_URL fails at loadConfig.
+ */
+function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, prisma: Parameters<typeof createServer>[1]['prisma'], logger: pino.Logger) {
   const { natsUrl, stream, subjectPrefix, ...options } = config.outbox;
   if (!natsUrl) {
     logger.info('NATS_URL is unset: events are recorded in the outbox, not published');
     return undefined;
   }
-  let publisher: NatsPublisher;
-  try {
-    publisher = await NatsPublisher.connect({ url: natsUrl, stream, subjectPrefix });
-  } catch (error) {
-    throw new NatsUnavailableError(`Cannot reach NATS at NATS_URL (${natsUrl}): ${(error as Error).message}`);
-  }
+  const publisher = NatsPublisher.connectInBackground({ url: natsUrl, stream, subjectPrefix }, logger);
   const dispatcher = new OutboxDispatcher(prisma, publisher, { ...options, baseBackoffMs: 1_000 }, logger);
   dispatcher.start();
   logger.info({ stream, subjectPrefix }, 'publishing outbox events to NATS JetStream');
@@ -92,15 +88,7 @@ async function startOutboxDispatcher(config: ReturnType<typeof loadConfig>, pris
 }
 
 main().catch((error: unknown) => {
-  const setupErrors = [
-    ConfigError,
-    DatabaseSetupError,
-    EmbeddedDatabaseInUseError,
-    MissingAccessRulesError,
-    NatsUnavailableError,
-    DeprecationRegistryError,
-    ManifestError,
-  ];
+  const setupErrors = [ConfigError, DatabaseSetupError, EmbeddedDatabaseInUseError, MissingAccessRulesError, DeprecationRegistryError, ManifestError];
   if (setupErrors.some((type) => error instanceof type)) {
     console.error((error as Error).message);
   } else {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
-import { OutboxDispatcher, type EventPublisher, type OutboxEvent } from '../../src/events/dispatcher';
+import { BrokerUnavailableError, OutboxDispatcher, type EventPublisher, type OutboxEvent } from '../../src/events/dispatcher';
 import { NatsPublisher } from '../../src/events/natsPublisher';
 import { recordEvent } from '../../src/events/outbox';
 import { createIsolatedDatabase } from '../helpers/isolatedDatabase';
@@ -10,6 +10,7 @@ import type { Database } from '../../src/db/database';
 import { describeWithNats } from '../helpers/conditions';
 
 const silent = pino({ level: 'silent' });
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OPTIONS = { batchSize: 10, maxAttempts: 3, baseBackoffMs: 0, pollMs: 20 };
 
 let isolated: Awaited<ReturnType<typeof createIsolatedDatabase>>;
@@ -31,6 +32,39 @@ class FlakyPublisher implements EventPublisher {
     if (this.failing) throw new Error('broker unavailable');
     this.published.push(event.id);
   }
+  isConnected() {
+    return true;
+  }
+  async whenConnected() {}
+  async close() {}
+}
+
+/** A broker that goes away and comes back, as NatsPublisher reports it: no event is at fault. */
+class UnreachablePublisher implements EventPublisher {
+  connected = true;
+  /** The connection drops during the next publish (it times out). */
+  dropDuringNextPublish = false;
+  published: string[] = [];
+  private waiters: (() => void)[] = [];
+  async publish(event: OutboxEvent) {
+    if (this.dropDuringNextPublish) {
+      this.dropDuringNextPublish = false;
+      this.connected = false;
+      throw new BrokerUnavailableError('timeout');
+    }
+    if (!this.connected) throw new BrokerUnavailableError('not connected');
+    this.published.push(event.id);
+  }
+  isConnected() {
+    return this.connected;
+  }
+  whenConnected() {
+    return this.connected ? Promise.resolve() : new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  reconnect() {
+    this.connected = true;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
   async close() {}
 }
 
@@ -39,7 +73,7 @@ describe('outbox dispatcher', () => {
     const ids = [await record('order.placed', { n: 1 }), await record('inventory.low', { n: 2 })];
     const publisher = new FlakyPublisher();
     publisher.failing = false;
-    expect(await new OutboxDispatcher(db.prisma, publisher, OPTIONS, silent).dispatchOnce()).toEqual({ published: 2, failed: 0, dead: 0 });
+    expect(await new OutboxDispatcher(db.prisma, publisher, OPTIONS, silent).dispatchOnce()).toEqual({ published: 2, failed: 0, dead: 0, deferred: 0 });
     expect(publisher.published).toEqual(ids);
     expect((await db.prisma.event.findMany()).every((e) => e.status === 'PUBLISHED' && e.publishedAt)).toBe(true);
   });
@@ -48,15 +82,55 @@ describe('outbox dispatcher', () => {
     const id = await record('order.placed', { n: 1 });
     const publisher = new FlakyPublisher();
     const dispatcher = new OutboxDispatcher(db.prisma, publisher, { ...OPTIONS, baseBackoffMs: 60_000 }, silent);
-    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 1, dead: 0 });
+    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 1, dead: 0, deferred: 0 });
     let event = await db.prisma.event.findUniqueOrThrow({ where: { id } });
     expect(event).toMatchObject({ status: 'PENDING', attempts: 1, lastError: 'broker unavailable' });
     expect(event.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
-    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 0 }); // not due yet
+    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 0, deferred: 0 }); // not due yet
     await db.prisma.event.update({ where: { id }, data: { nextAttemptAt: new Date(), attempts: 2 } });
-    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 1 });
+    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 1, deferred: 0 });
     event = await db.prisma.event.findUniqueOrThrow({ where: { id } });
     expect(event).toMatchObject({ status: 'DEAD', attempts: 3 });
+  });
+
+  it('charges no attempt while the broker is unreachable, and publishes as soon as it is back', async () => {
+    const ids = [await record('order.placed', { n: 1 }), await record('order.placed', { n: 2 }), await record('order.placed', { n: 3 })];
+    const publisher = new UnreachablePublisher();
+    publisher.dropDuringNextPublish = true;
+    const dispatcher = new OutboxDispatcher(db.prisma, publisher, { ...OPTIONS, pollMs: 60_000 }, silent);
+    // The first publish times out as the connection drops: it and the rest of the batch are deferred, uncharged.
+    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 0, deferred: 3 });
+    expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 0, deferred: 0 }); // nothing claimed meanwhile
+    for (const event of await db.prisma.event.findMany()) expect(event).toMatchObject({ status: 'PENDING', attempts: 0, lastError: null });
+
+    dispatcher.start();
+    try {
+      await pause(100);
+      expect(dispatcher.isPaused()).toBe(true);
+      const reconnectedAt = Date.now();
+      publisher.reconnect();
+      const deadline = Date.now() + 10_000;
+      while ((await db.prisma.event.count({ where: { status: 'PUBLISHED' } })) < 3 && Date.now() < deadline) await pause(20);
+      // Resumed on the reconnection, not at the next poll a minute later.
+      expect(Date.now() - reconnectedAt).toBeLessThan(10_000);
+      expect(dispatcher.isPaused()).toBe(false);
+    } finally {
+      await dispatcher.stop();
+    }
+    expect(publisher.published).toEqual(ids);
+    for (const event of await db.prisma.event.findMany()) expect(event).toMatchObject({ status: 'PUBLISHED', attempts: 1 });
+  });
+
+  it('stops while paused for an unreachable broker', async () => {
+    const publisher = new UnreachablePublisher();
+    publisher.connected = false;
+    const dispatcher = new OutboxDispatcher(db.prisma, publisher, OPTIONS, silent);
+    dispatcher.start();
+    await pause(100);
+    expect(dispatcher.isPaused()).toBe(true);
+    const stopped = dispatcher.stop().then(() => 'stopped');
+    const stillWaiting = new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting').unref());
+    await expect(Promise.race([stopped, stillWaiting])).resolves.toBe('stopped');
   });
 });
 
@@ -82,10 +156,10 @@ describeWithNats('outbox to NATS JetStream', () => {
     const publisher = await NatsPublisher.connect({ url: process.env.NATS_URL!, stream, subjectPrefix }, { ensureStream: false });
     const dispatcher = new OutboxDispatcher(db.prisma, publisher, OPTIONS, silent);
     try {
-      expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 1, dead: 0 });
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 1, dead: 0, deferred: 0 });
       expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PENDING', attempts: 1 });
       await manager.streams.add({ name: stream, subjects: [`${subjectPrefix}.>`] });
-      expect(await dispatcher.dispatchOnce()).toEqual({ published: 1, failed: 0, dead: 0 });
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 1, failed: 0, dead: 0, deferred: 0 });
       // A republish (a crash between publish and mark) is dropped by JetStream as a duplicate.
       await publisher.publish({ ...(await db.prisma.event.findUniqueOrThrow({ where: { id } })), payload: {} } as OutboxEvent);
     } finally {

@@ -176,14 +176,19 @@ describe('outbox publication traces', () => {
       );
       writer.end();
       const published: Array<{ event: OutboxEvent; headers: Record<string, string> }> = [];
-      const publisher: EventPublisher = { publish: async (event, headers) => void published.push({ event, headers }), close: async () => undefined };
+      const publisher: EventPublisher = {
+        publish: async (event, headers) => void published.push({ event, headers }),
+        isConnected: () => true,
+        whenConnected: async () => undefined,
+        close: async () => undefined,
+      };
       const dispatcher = new OutboxDispatcher(
         isolated.db.prisma,
         publisher,
         { batchSize: 10, maxAttempts: 3, baseBackoffMs: 0, pollMs: 20 },
         pino({ level: 'silent' }),
       );
-      expect(await dispatcher.dispatchOnce()).toEqual({ published: 1, failed: 0, dead: 0 });
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 1, failed: 0, dead: 0, deferred: 0 });
 
       const publication = exporter.getFinishedSpans().find((span) => span.name === 'outbox.publish')!;
       expect(publication.kind).toBe(SpanKind.PRODUCER);

@@ -22,6 +22,13 @@ describe('loadConfig', () => {
     expect(message).toMatch(/DATABASE_URL="mysql:\/\/x": must be a postgres/);
   });
 
+  it('refuses a NATS_URL that could never connect, since the gateway starts without NATS and would retry it for ever', () => {
+    expect(loadConfig({ NATS_URL: 'nats://127.0.0.1:4222' }).outbox.natsUrl).toBe('nats://127.0.0.1:4222');
+    for (const url of ['nats://', 'nats://host:notaport', 'http://host:4222']) {
+      expect(() => loadConfig({ NATS_URL: url })).toThrow(new RegExp(`NATS_URL="${url.replace(/[/.]/g, '\\$&')}": must be a nats:// URL`));
+    }
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).http.port).toBe(4000);
   });
