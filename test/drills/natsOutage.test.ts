@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { describeIf } from '../helpers/conditions';
-import { contractBreach, isSuccess, pause, prepareDrillDatabase, reportDrill, startLoad, waitFor, type DrillData } from '../helpers/drillLoad';
+import { contractBreach, isSuccess, pause, prepareDrillDatabase, reportDrill, startLoad, stopLoads, waitFor, type DrillData } from '../helpers/drillLoad';
 import { killSpawnedProcesses, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import {
   disposeThrowawayServices,
@@ -25,7 +25,8 @@ const REQUEST_TIMEOUT_MS = 4_000;
 /** Generous for a shared two-core machine; a dispatcher waiting out its backoff takes a minute. */
 const DRAIN_BOUND_MS = 15_000;
 
-afterAll(() => {
+afterAll(async () => {
+  await stopLoads();
   killSpawnedProcesses();
   disposeThrowawayServices();
 });
@@ -74,7 +75,9 @@ describeIf(!unavailable, unavailable && !unavailable.available ? unavailable.rea
     // A replica (re)started during the outage starts all the same, and connects once NATS is back.
     const latecomer = startGatewayProcess(env);
     const latecomerUrl = await waitForUrl(latecomer);
-    expect(latecomer.output()).toContain('cannot reach NATS at NATS_URL: events wait in the outbox; connecting in the background');
+    await waitFor('the latecomer to warn that NATS is unreachable', () =>
+      latecomer.output().includes('cannot reach NATS at NATS_URL: events wait in the outbox; connecting in the background') ? true : undefined,
+    );
     const latecomerLoad = startLoad({ urls: [latecomerUrl], clients: 1, productGlobalId: data.productGlobalId, requestTimeoutMs: REQUEST_TIMEOUT_MS + 10_000 });
     await pause(OUTAGE_MS - (Date.now() - downAt));
     await Promise.all([load.stop(), latecomerLoad.stop()]);

@@ -8,6 +8,7 @@ import {
   reachedDatabase,
   reportDrill,
   startLoad,
+  stopLoads,
   waitFor,
   type DrillData,
 } from '../helpers/drillLoad';
@@ -27,7 +28,8 @@ const OUTAGE_MS = 5_000;
 /** "Within seconds": generous, for a shared two-core machine. */
 const RECOVERY_BOUND_MS = 15_000;
 
-afterAll(() => {
+afterAll(async () => {
+  await stopLoads();
   killSpawnedProcesses();
   disposeThrowawayServices();
 });

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { describeIf } from '../helpers/conditions';
-import { contractBreach, isSuccess, pause, prepareDrillDatabase, reportDrill, startLoad, waitFor, type DrillData } from '../helpers/drillLoad';
+import { contractBreach, isSuccess, pause, prepareDrillDatabase, reportDrill, startLoad, stopLoads, waitFor, type DrillData } from '../helpers/drillLoad';
 import { killSpawnedProcesses, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import {
   disposeThrowawayServices,
@@ -28,7 +28,8 @@ const TIERS = { anonymous: { bucketSize: 40, restoreRate: 0.001 }, user: { bucke
 const RECOVERY_BOUND_MS = 20_000;
 const FALLBACK_WARNING = 'Redis is unavailable for rate limiting: using per-process limits until it answers again';
 
-afterAll(() => {
+afterAll(async () => {
+  await stopLoads();
   killSpawnedProcesses();
   disposeThrowawayServices();
 });

@@ -183,16 +183,26 @@ export function startLoad({ urls, clients, productGlobalId, requestTimeoutMs, pa
   };
 
   const running = Promise.all(Array.from({ length: clients }, (_, client) => run(client)));
-  return {
+  const load: Load = {
     exchanges,
     ordersByKey,
     async stop(settleMs = 60_000) {
       stopping = true;
-      giveUpAt = Date.now() + settleMs;
+      giveUpAt = Math.min(giveUpAt, Date.now() + settleMs);
       await running;
+      loads.delete(load);
       return { unsettledKeys: [...pendingKeys] };
     },
   };
+  loads.add(load);
+  return load;
+}
+
+const loads = new Set<Load>();
+
+/** Stops every load still running, without waiting for its keys to settle (afterAll, when a drill failed midway). */
+export async function stopLoads(): Promise<void> {
+  await Promise.all([...loads].map((load) => load.stop(0)));
 }
 
 /** Sleeps `ms`. */
