@@ -5,10 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DockerfileParser } from 'dockerfile-ast';
 import { readFileSync } from 'node:fs';
-import { describeOnPostgreSQL } from '../helpers/conditions';
+import { describeIf } from '../helpers/conditions';
 import { readmeQuery, writeJwtKeyPair } from '../helpers/deployment';
 import { killSpawnedProcesses, spawnDetached, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import { createThrowawayDatabase } from '../helpers/testDatabases';
+import { isEmbeddedDatabase } from '../helpers/testServer';
 
 /**
  * The gateway as the image runs it (Dockerfile): compiled by `npm run build`, laid out as the
@@ -33,7 +34,10 @@ function imageScriptsCommand(): string {
   return command.trim();
 }
 
-describeOnPostgreSQL('the compiled gateway, laid out as the production image', () => {
+describeIf(
+  !isEmbeddedDatabase(),
+  'needs PostgreSQL (DATABASE_URL): a deployment migrates a database server with its one-shot job, while the embedded database is migrated by the gateway itself',
+)('the compiled gateway, laid out as the production image', () => {
   let app: string;
   let database: { url: string; drop: () => Promise<void> };
   let gateway: SpawnedProcess | undefined;
