@@ -88,6 +88,9 @@ describeWithNginx('two replicas behind nginx with the committed configuration', 
       PERSISTED_QUERIES_REDIS_PREFIX: `${unique}:`,
       NATS_STREAM: unique,
       NATS_SUBJECT_PREFIX: `${unique}.events`,
+      TRUSTED_PROXIES: 'loopback',
+      // An anonymous bucket one query empties, and that hardly refills.
+      RATE_LIMIT_TIERS: JSON.stringify({ anonymous: { bucketSize: 30, restoreRate: 0.01 } }),
     };
     replicas = [startGatewayProcess(shared), startGatewayProcess(shared)];
     const ports = await Promise.all(replicas.map(async (replica) => new URL(await waitForUrl(replica)).port));
@@ -171,5 +174,20 @@ describeWithNginx('two replicas behind nginx with the committed configuration', 
     } finally {
       await subscriber.dispose();
     }
+  }, 60_000);
+
+  it('keys anonymous buckets by the address nginx saw, whatever X-Forwarded-For the client sends', async () => {
+    const query = { query: 'query($first: Int) { products(first: $first) { edges { node { sku } } } }' };
+    const asAnonymous = (forwardedFor: string, first: number) =>
+      fetch(`${proxyUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ ...query, variables: { first } }),
+      });
+    expect((await asAnonymous('203.0.113.1', 14)).status).toBe(200); // 29 of the 30 points
+    // nginx replaces the header with its own peer's address: a new address claimed by the client is not a new bucket.
+    const refused = await asAnonymous('203.0.113.2', 1);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
   }, 60_000);
 });
