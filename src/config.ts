@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkTrustedProxies } from './http/clientAddress';
 
 /**
  * Every setting the server reads, from environment variables, validated once at start-up.
@@ -83,6 +84,25 @@ export const settings = {
   DATALOADER_BATCHING: z.enum(['on', 'off']).default('on'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((text, ctx) => {
+      const entries = text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      try {
+        checkTrustedProxies(entries);
+        return entries;
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${(error as Error).message}: a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal`,
+        });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_PUBLIC_KEY: z.string().startsWith('-----BEGIN PUBLIC KEY-----', 'must be a PEM public key (SPKI)').optional(),
   JWT_PUBLIC_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),
@@ -206,7 +226,14 @@ type Env = z.infer<typeof configSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   isDevelopment: boolean;
-  http: { host: string; port: number; maxBodyBytes: number; shutdownGraceMs: number };
+  http: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    shutdownGraceMs: number;
+    /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none: the TCP peer is the client. */
+    trustedProxies: string[];
+  };
   /** `url` absent: the embedded PostgreSQL (PGlite) in `embeddedDataDir`. */
   database: { url: string | undefined; poolSize: number; embeddedDataDir: string; timeouts: DatabaseTimeouts };
   logLevel: Env['LOG_LEVEL'];
@@ -391,7 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     isDevelopment: e.NODE_ENV === 'development',
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, shutdownGraceMs: e.SHUTDOWN_GRACE_MS },
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, shutdownGraceMs: e.SHUTDOWN_GRACE_MS, trustedProxies: e.TRUSTED_PROXIES ?? [] },
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,

@@ -1,19 +1,23 @@
-import { signHs256Token } from '../auth/signToken';
+import { readFileSync } from 'node:fs';
+import { signHs256Token, signWithPrivateKey } from '../auth/signToken';
 import { ROLES, SCOPES, isRole, isScope } from '../auth/scopes';
 import { loadConfig } from '../config';
 import { parseCli, runCli, UsageError } from './cli';
 
 const USAGE = `Usage: npm run token:dev -- --role <role> [--role <role> ...] [--customer <id>] [--scope "<scope> <scope>"]
-                             [--sub <subject>] [--ttl <seconds>]
+                             [--sub <subject>] [--ttl <seconds>] [--private-key <file>]
 Prints a token the gateway accepts in development and tests: signed with JWT_SECRET, or with the
 built-in development secret when NODE_ENV=development (the default) and no key is configured.
-Production verifies tokens from your identity provider instead.
+With --private-key, signed with that PEM (PKCS#8) private key and JWT_PUBLIC_KEY_ALG (default
+RS256), for a gateway whose JWT_PUBLIC_KEY is its public half (docs/deployment.md). Production
+verifies tokens from your identity provider instead.
 
   --role      ${Object.keys(ROLES).join(', ')} (repeatable)
   --customer  the customer's database id: required with --role customer (a shopper's token)
   --scope     extra scopes, space-separated: ${SCOPES.join(' ')}
   --sub       the subject (default: customer-<id>, or dev-<roles>)
   --ttl       lifetime in seconds (default 3600)
+  --private-key  a PEM private key file to sign with instead of an HS256 secret
 
 Example: TOKEN=$(npm run --silent token:dev -- --role customer --customer 7)`;
 
@@ -24,10 +28,14 @@ runCli(async () => {
     scope: { type: 'string', default: '' },
     sub: { type: 'string' },
     ttl: { type: 'string', default: '3600' },
+    'private-key': { type: 'string' },
   });
   const config = loadConfig();
   const secret = config.auth.jwtSecret;
-  if (!secret) throw new UsageError('No HS256 secret: set JWT_SECRET, or run with NODE_ENV=development (the default) for the development secret.');
+  const privateKeyFile = values['private-key'];
+  if (!secret && !privateKeyFile) {
+    throw new UsageError('No HS256 secret: set JWT_SECRET, run with NODE_ENV=development (the default) for the development secret, or pass --private-key.');
+  }
   const unknownRoles = values.role.filter((r) => !isRole(r));
   if (unknownRoles.length) throw new UsageError(`Unknown roles: ${unknownRoles.join(', ')}. Roles: ${Object.keys(ROLES).join(', ')}.`);
   const unknownScopes = values.scope.split(' ').filter((s) => s && !isScope(s));
@@ -44,13 +52,28 @@ runCli(async () => {
   const claims: Record<string, unknown> = { roles: values.role };
   if (values.scope) claims.scope = values.scope;
   if (values.customer !== undefined) claims.customer_id = Number(values.customer);
-  const token = await signHs256Token({
-    secret,
+  const signed = {
     issuer: config.auth.jwtIssuer,
     audience: config.auth.jwtAudience,
     subject: values.sub ?? (values.customer ? `customer-${values.customer}` : `dev-${values.role.join('-') || 'user'}`),
     claims,
     expiresIn: `${ttl}s`,
-  });
+  };
+  const token = privateKeyFile
+    ? await signWithPrivateKey({ ...signed, privateKeyPem: readPrivateKey(privateKeyFile), algorithm: config.auth.jwtPublicKeyAlgorithm })
+    : await signHs256Token({ ...signed, secret: secret! });
   console.log(token);
 });
+
+function readPrivateKey(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--private-key: cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN PRIVATE KEY-----')) {
+    throw new UsageError(`--private-key: ${file} is not a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----); \`openssl genpkey\` writes one.`);
+  }
+  return pem;
+}

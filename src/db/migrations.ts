@@ -6,6 +6,9 @@ import { PROJECT_ROOT } from '../projectRoot';
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma/migrations');
 
+/** The advisory lock key `prisma migrate deploy` holds while it migrates a PostgreSQL database. */
+const PRISMA_MIGRATE_LOCK = 72707369;
+
 interface Migration {
   name: string;
   sql: string;
@@ -18,13 +21,19 @@ interface Migration {
  * exactly as `prisma migrate deploy` does (same table, same SHA-256 checksum), so either
  * tool can be used on the same database afterwards.
  *
+ * Concurrent runs (two deploys, or this and the Prisma CLI) take turns: both hold Prisma's own
+ * advisory lock while they migrate, so a second one finds the first one's migrations applied.
+ *
  * Why not spawn the Prisma CLI: on our machines it runs a WebAssembly schema engine that
  * keeps the process alive for 10 s after every command, which the embedded database's first
- * start and every test run would pay. `npm run db:migrate` still uses the CLI itself.
+ * start and every test run would pay; and it is a development dependency, absent from the
+ * production image, where `npm run db:migrate` runs this (src/cli/migrate.ts).
  */
 export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
   const client = await pool.connect();
+  // Session-level: held across the per-migration transactions, released with the session at worst.
+  await client.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`);
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL,
@@ -68,7 +77,10 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
     }
     return appliedNow;
   } finally {
-    client.release();
+    await client.query(`SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK})`).then(
+      () => client.release(),
+      (error: Error) => client.release(error),
+    );
   }
 }
 

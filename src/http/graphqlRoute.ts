@@ -13,6 +13,7 @@ import type { InFlightRequests } from './inFlightRequests';
 import { isJsonContentType, readBody } from './requestBody';
 import { sendError } from './responses';
 import { matchesIfNoneMatch } from '../caching/httpCaching';
+import type { ClientAddressOf } from './clientAddress';
 
 /** What the route knows of a request before GraphQL runs, for the context. */
 export interface HttpRequestInfo {
@@ -33,6 +34,7 @@ export interface GraphQLRouteOptions {
   classifyFailure: (error: unknown) => GatewayError | undefined;
   /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
   refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
+  clientAddressOf: ClientAddressOf;
   /** Turns a trusted document's id into its document; refuses what a locked client may not send. */
   trustedDocuments: TrustedDocuments;
   limits: SentOperationLimits & { maxBodyBytes: number; maxBatchSize: number; requestTimeoutMs: number };
@@ -91,7 +93,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     let search = url.search;
     if (method === 'POST') body = resolved;
     else if (resolved !== sent) search = searchOf(resolved as SentOperation);
-    const clientAddress = req.socket.remoteAddress ?? 'unknown';
+    const clientAddress = options.clientAddressOf(req);
     const throttled = await options.refuseIfThrottled(viewer, clientAddress);
     if (throttled) return sendError(res, throttled, traceId);
     const info: HttpRequestInfo = {

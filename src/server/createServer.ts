@@ -20,6 +20,7 @@ import { EventFeed } from '../events/eventFeed';
 import { createCompiledExecution, type CompiledExecution } from '../execution/compiledExecution';
 import { executionGateway } from '../execution/executionGateway';
 import { createGraphQLRoute } from '../http/graphqlRoute';
+import { createClientAddressResolver } from '../http/clientAddress';
 import { createHttpHandler, type HttpRoutes } from '../http/httpHandler';
 import { sendError } from '../http/responses';
 import { ErrorCode, HttpRequestError } from '../errors';
@@ -240,6 +241,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
     clientIdentity: createClientIdentityResolver([...config.knownClients, ...listClientsWithOperations()]),
   };
   const authenticate = await createAuthenticator(config.auth, db.prisma);
+  const clientAddressOf = createClientAddressResolver(config.http.trustedProxies);
   const observeRefusal = (codes: readonly string[], status: number | undefined, durationMs: number) =>
     metrics && recordRefusal(metrics, codes, status, durationMs);
   const operationLimits = { maxDocumentBytes: config.limits.maxDocumentBytes, maxVariablesDepth: config.limits.maxVariablesDepth };
@@ -253,6 +255,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
           createContext: (request, viewer) => createContext(contextDependencies, request, viewer),
           classifyFailure,
           refuseIfThrottled,
+          clientAddressOf,
           trustedDocuments,
           limits: {
             ...operationLimits,
@@ -285,6 +288,7 @@ export async function createServer(config: Config, db: Database, logger: Logger,
     trustedDocuments,
     authenticate,
     refuseIfThrottled,
+    clientAddressOf,
     observeRefusal: (errors, durationMs) =>
       observeRefusal(
         errors.map((e) => String(e.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR)),

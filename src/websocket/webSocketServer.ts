@@ -1,3 +1,4 @@
+import type { ClientAddressOf } from '../http/clientAddress';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -44,6 +45,8 @@ export interface WebSocketServerOptions {
   authenticate: Authenticate;
   /** RATE_LIMITED when the client's bucket is empty: checked before any GraphQL work. */
   refuseIfThrottled: (viewer: Viewer | null, clientAddress: string) => Promise<GatewayError | undefined>;
+  /** The client's address, as HTTP requests have it: the per-client connection limit and anonymous buckets are keyed by it. */
+  clientAddressOf: ClientAddressOf;
   /** Records an operation refused before the pipeline ran (malformed, unparseable, throttled): its errors. */
   observeRefusal?: (errors: readonly GraphQLFormattedError[], durationMs: number) => void;
   createContext: (
@@ -108,7 +111,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== '/graphql') return rejectUpgrade(socket, 404, 'Not Found');
     if (wss.clients.size >= limits.maxConnections) return rejectUpgrade(socket, 503, 'Service Unavailable', { 'retry-after': '5' });
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = options.clientAddressOf(request);
     if ((openByAddress.get(address) ?? 0) >= limits.maxConnectionsPerClient) return rejectUpgrade(socket, 429, 'Too Many Requests', { 'retry-after': '5' });
     wss.handleUpgrade(request, socket, head, (ws) => {
       // Counted once upgraded: a handshake that fails never opens a connection.
@@ -189,7 +192,7 @@ export function startWebSocketServer(options: WebSocketServerOptions) {
         const connection: Connection = {
           credentials,
           viewer,
-          clientAddress: ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          clientAddress: options.clientAddressOf(ctx.extra.request),
           clientName: text('apollographql-client-name'),
           clientVersion: text('apollographql-client-version'),
           lastActiveAt: Date.now(),

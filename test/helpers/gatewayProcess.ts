@@ -22,9 +22,17 @@ const spawned = new Set<ChildProcess>();
  * (the tests' own database server) plus `env`.
  */
 export function spawnTsx(script: string, env: Record<string, string>, args: string[] = []): SpawnedProcess {
+  return spawnDetached(TSX, [script, ...args], { cwd: ROOT, env });
+}
+
+/**
+ * Any command, run as `spawnTsx` runs one (in `cwd`, with this process's environment minus
+ * DATABASE_URL plus `env`): the compiled gateway under plain node, nginx.
+ */
+export function spawnDetached(command: string, args: string[], { cwd, env }: { cwd: string; env: Record<string, string> }): SpawnedProcess {
   const { DATABASE_URL: _unset, ...inherited } = process.env;
-  // Its own process group, so that killing it also kills the node process tsx starts inside.
-  const child = spawn(TSX, [script, ...args], { cwd: ROOT, env: { ...inherited, ...env }, detached: true });
+  // Its own process group, so that killing it also kills the processes it starts (tsx's node, nginx's workers).
+  const child = spawn(command, args, { cwd, env: { ...inherited, ...env }, detached: true });
   spawned.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -50,6 +58,13 @@ export async function waitForUrl(gateway: SpawnedProcess): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`server did not start:\n${gateway.output()}`);
+}
+
+/** Where the gateway serves /metrics, from the line it logs once it listens (METRICS_PORT: a port of its own). */
+export function loggedMetricsUrl(gateway: SpawnedProcess): string {
+  const match = /"metrics":"(http:\/\/[^"]+\/metrics)"/.exec(gateway.output());
+  if (!match) throw new Error(`no metrics URL in the gateway's log:\n${gateway.output()}`);
+  return match[1]!;
 }
 
 /** The pid the gateway's own process logs (tsx runs it in a child of the process we spawned). */

@@ -76,7 +76,7 @@ export const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}
  * test's arithmetic never depends on the seed or on other tests.
  */
 export async function createStockedProduct(
-  server: TestServer,
+  server: Pick<TestServer, 'db'>,
   stockByWarehouse: Record<number, number>,
   priceCents = 1_000,
 ): Promise<{ id: number; globalId: string; sku: string }> {

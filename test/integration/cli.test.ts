@@ -19,6 +19,7 @@ const COMMANDS: Array<[string, string]> = [
   ['schema:snapshot', 'src/cli/schemaSnapshot.ts'],
   ['documents:publish', 'src/cli/documentsPublish.ts'],
   ['db:seed', 'prisma/seed.ts'],
+  ['db:migrate', 'src/cli/migrate.ts'],
 ];
 const STACK = /\n\s+at /;
 

@@ -29,6 +29,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads TRUSTED_PROXIES as a list of addresses, ranges and names, and names an entry it cannot read', () => {
+    expect(loadConfig({}).http.trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,192.0.2.7' }).http.trustedProxies).toEqual(['loopback', '10.0.0.0/8', '192.0.2.7']);
+    expect(() => loadConfig({ TRUSTED_PROXIES: 'loopback,nginx' })).toThrow(/TRUSTED_PROXIES="loopback,nginx": invalid IP address: nginx/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).http.port).toBe(4000);
   });
