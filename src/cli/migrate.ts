@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { loadConfig } from '../config';
+import { DatabaseSetupError } from '../db/databaseSetupError';
 import { applyMigrations } from '../db/migrations';
 import { parseCli, runCli, UsageError } from './cli';
 
@@ -18,6 +19,13 @@ runCli(async () => {
   // timeouts meant for requests would cancel halfway; only reaching the server is bounded.
   const pool = new pg.Pool({ connectionString: database.url, max: 1, connectionTimeoutMillis: database.timeouts.acquireTimeoutMs });
   try {
+    // Reaching the server is the user's to fix (the URL, the network, a password): said as such,
+    // with exit 2, before any migration starts.
+    try {
+      await pool.query('SELECT 1');
+    } catch (error) {
+      throw new DatabaseSetupError(`Cannot reach the database at DATABASE_URL: ${(error as Error).message}`);
+    }
     const applied = await applyMigrations(pool);
     console.log(applied.length ? `Applied ${applied.length} migrations: ${applied.join(', ')}` : 'The database is up to date: no migration to apply.');
   } finally {

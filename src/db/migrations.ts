@@ -32,9 +32,13 @@ interface Migration {
 export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
   const client = await pool.connect();
-  // Session-level: held across the per-migration transactions, released with the session at worst.
-  await client.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`);
+  let locked = false;
   try {
+    // Session-level: held across the per-migration transactions, released with the session at
+    // worst. Inside the try: a wait for it cancelled (statement_timeout on the role, an admin)
+    // must still give the connection back, or the caller's pool.end() would wait for ever.
+    await client.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`);
+    locked = true;
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL,
       "checksum" VARCHAR(64) NOT NULL,
@@ -77,7 +81,8 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
     }
     return appliedNow;
   } finally {
-    await client.query(`SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK})`).then(
+    const unlocked = locked ? client.query(`SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK})`) : Promise.resolve();
+    await unlocked.then(
       () => client.release(),
       (error: Error) => client.release(error),
     );

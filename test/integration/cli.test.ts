@@ -61,6 +61,15 @@ describe('command line tools', () => {
     expect(ok.output.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   }, 60_000);
 
+  it('db:migrate names DATABASE_URL when it cannot reach the database, with exit 2 and no stack trace', async () => {
+    for (const url of ['postgresql://postgres@127.0.0.1:1/nowhere', 'postgresql://u:p@host:notaport/db']) {
+      const { code, output } = await run('src/cli/migrate.ts', [], { DATABASE_URL: url });
+      expect({ url, code }).toEqual({ url, code: 2 });
+      expect(output).toMatch(/^Cannot reach the database at DATABASE_URL: /m);
+      expect(output).not.toMatch(STACK);
+    }
+  }, 60_000);
+
   it('creates and lists API keys on the embedded database, with no DATABASE_URL', async () => {
     const workDir = await mkdtemp(path.join(tmpdir(), 'gateway-cli-'));
     try {
