@@ -37,9 +37,15 @@ export class NatsPublisher implements EventPublisher {
   private js: JetStreamClient | undefined;
   private connected = false;
   private closed = false;
+  /** Whether this publisher creates the stream when it is missing (at start, and when the broker lost it). */
+  private ensuresStream = true;
   private waiters: (() => void)[] = [];
 
-  private constructor(private readonly options: NatsOptions) {}
+  private constructor(
+    private readonly options: NatsOptions,
+    /** Set when connecting in the background: it also reconnects when the client gives up. */
+    private readonly logger?: Logger,
+  ) {}
 
   /** Connects now, failing when NATS cannot be reached; `ensureStream: false` leaves the stream to someone else. */
   static async connect(options: NatsOptions, { ensureStream = true } = {}): Promise<NatsPublisher> {
@@ -54,38 +60,33 @@ export class NatsPublisher implements EventPublisher {
    * and its events wait in the outbox until NATS answers.
    */
   static connectInBackground(options: NatsOptions, logger: Logger): NatsPublisher {
-    const publisher = new NatsPublisher(options);
-    void (async () => {
-      let warned = false;
-      while (!publisher.closed) {
-        try {
-          await publisher.open(true);
-          if (warned) logger.info({ url: options.url }, 'connected to NATS: publishing the outbox');
-          return;
-        } catch (error) {
-          if (!warned) {
-            logger.warn({ err: error, url: options.url }, 'cannot reach NATS at NATS_URL: events wait in the outbox; connecting in the background');
-            warned = true;
-          }
-          await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
-        }
-      }
-    })();
+    const publisher = new NatsPublisher(options, logger);
+    void publisher.connectUntilOpen();
     return publisher;
   }
 
-  private async open(ensureStream: boolean): Promise<void> {
-    const { url, stream, subjectPrefix } = this.options;
-    const connection = await connect({ servers: url, name: 'orders-gateway-outbox', maxReconnectAttempts: -1 });
-    try {
-      if (ensureStream) {
-        const manager = await jetstreamManager(connection);
-        try {
-          await manager.streams.info(stream);
-        } catch {
-          await manager.streams.add({ name: stream, subjects: [`${subjectPrefix}.>`] });
+  private async connectUntilOpen(): Promise<void> {
+    let warned = false;
+    while (!this.closed) {
+      try {
+        await this.open(true);
+        if (warned) this.logger?.info({ url: this.options.url }, 'connected to NATS: publishing the outbox');
+        return;
+      } catch (error) {
+        if (!warned) {
+          this.logger?.warn({ err: error, url: this.options.url }, 'cannot reach NATS at NATS_URL: events wait in the outbox; connecting in the background');
+          warned = true;
         }
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }
+    }
+  }
+
+  private async open(ensureStream: boolean): Promise<void> {
+    this.ensuresStream = ensureStream;
+    const connection = await connect({ servers: this.options.url, name: 'orders-gateway-outbox', maxReconnectAttempts: -1 });
+    try {
+      if (ensureStream) await this.ensureStream(connection);
     } catch (error) {
       await connection.close();
       throw error;
@@ -100,13 +101,28 @@ export class NatsPublisher implements EventPublisher {
     void this.followStatus(connection);
   }
 
+  /** Creates the stream when it is missing: at start, and after a broker that came back without it (its store lost, or the stream deleted). */
+  private async ensureStream(connection: NatsConnection): Promise<void> {
+    const manager = await jetstreamManager(connection);
+    try {
+      await manager.streams.info(this.options.stream);
+    } catch {
+      await manager.streams.add({ name: this.options.stream, subjects: [`${this.options.subjectPrefix}.>`] });
+    }
+  }
+
   private async followStatus(connection: NatsConnection): Promise<void> {
     for await (const status of connection.status()) {
       if (status.type === 'disconnect') this.setConnected(false);
       else if (status.type === 'reconnect') this.setConnected(true);
     }
-    // The iterator ends when the connection closes.
+    // The iterator ends when the connection closes: by close(), or by the client giving up
+    // (it retries for ever, but an authorization refused at reconnection ends it). The dispatcher
+    // would then wait for ever: a publisher connecting in the background starts again.
     this.setConnected(false);
+    if (this.closed || !this.logger) return;
+    this.logger.error({ url: this.options.url }, 'the NATS connection closed: connecting again in the background');
+    void this.connectUntilOpen();
   }
 
   private setConnected(connected: boolean): void {
@@ -140,6 +156,13 @@ export class NatsPublisher implements EventPublisher {
       await this.js.publish(`${this.options.subjectPrefix}.${event.type}`, body, { msgID: event.id, timeout: 5_000, headers: messageHeaders });
     } catch (error) {
       if (isUnreachable(error)) throw new BrokerUnavailableError(`NATS did not take the event: ${(error as Error).message}`, { cause: error });
+      // The client's JetStreamNotEnabled, which the package exports only by name.
+      if ((error as Error).name === 'JetStreamNotEnabled') {
+        // No stream listens on the subject (JetStream answers "no responders"): the broker came
+        // back without it. Not the event's fault: the stream is made again and the event waits.
+        if (this.ensuresStream) await this.ensureStream(this.connection!).catch(() => undefined);
+        throw new BrokerUnavailableError(`JetStream did not take the event: no stream holds its subject (${this.options.stream})`, { cause: error });
+      }
       throw error;
     }
   }

@@ -150,14 +150,15 @@ describeWithNats('outbox to NATS JetStream', () => {
     await nc.close();
   });
 
-  it('delivers each event once, with its id as the message id, after a failed publish and its retry', async () => {
+  it('delivers each event once, with its id as the message id, once a stream holds its subject, charging no attempt meanwhile', async () => {
     const id = await record('order.placed', { orderId: 'T3JkZXI6MQ', status: 'PENDING' });
-    // No stream holds the subjects yet: JetStream refuses the publish.
+    // No stream holds the subjects yet, and this publisher leaves the stream to someone else:
+    // JetStream has no one to answer, which is the broker's state, not the event's fault.
     const publisher = await NatsPublisher.connect({ url: process.env.NATS_URL!, stream, subjectPrefix }, { ensureStream: false });
     const dispatcher = new OutboxDispatcher(db.prisma, publisher, OPTIONS, silent);
     try {
-      expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 1, dead: 0, deferred: 0 });
-      expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PENDING', attempts: 1 });
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 0, deferred: 1 });
+      expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PENDING', attempts: 0 });
       await manager.streams.add({ name: stream, subjects: [`${subjectPrefix}.>`] });
       expect(await dispatcher.dispatchOnce()).toEqual({ published: 1, failed: 0, dead: 0, deferred: 0 });
       // A republish (a crash between publish and mark) is dropped by JetStream as a duplicate.
@@ -173,6 +174,41 @@ describeWithNats('outbox to NATS JetStream', () => {
     expect(message!.subject).toBe(`${subjectPrefix}.order.placed`);
     expect(message!.header?.get('Nats-Msg-Id')).toBe(id);
     expect(message!.json()).toMatchObject({ id, type: 'order.placed', schemaVersion: 1, payload: { orderId: 'T3JkZXI6MQ', status: 'PENDING' } });
-    expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PUBLISHED', attempts: 2 });
+    expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PUBLISHED', attempts: 1 });
+  });
+
+  it('makes the stream again when the broker lost it (its store wiped, the stream deleted), and the events wait uncharged', async () => {
+    const lost = `${stream}_LOST`;
+    const lostPrefix = `${subjectPrefix}_lost`;
+    const publisher = await NatsPublisher.connect({ url: process.env.NATS_URL!, stream: lost, subjectPrefix: lostPrefix });
+    const dispatcher = new OutboxDispatcher(db.prisma, publisher, OPTIONS, silent);
+    try {
+      await manager.streams.delete(lost);
+      const id = await record('order.placed', { orderId: 'T3JkZXI6Mg', status: 'PENDING' });
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 0, dead: 0, deferred: 1 });
+      expect((await manager.streams.info(lost)).config.subjects).toEqual([`${lostPrefix}.>`]);
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 1, failed: 0, dead: 0, deferred: 0 });
+      expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PUBLISHED', attempts: 1 });
+    } finally {
+      await dispatcher.stop();
+      await manager.streams.delete(lost).catch(() => undefined);
+    }
+  });
+
+  it('charges an attempt for an event the broker refuses (larger than its stream takes)', async () => {
+    const small = `${stream}_SMALL`;
+    const smallPrefix = `${subjectPrefix}_small`;
+    // Messages of at most 64 bytes: every event is larger, and JetStream refuses it.
+    await manager.streams.add({ name: small, subjects: [`${smallPrefix}.>`], max_msg_size: 64 });
+    const publisher = await NatsPublisher.connect({ url: process.env.NATS_URL!, stream: small, subjectPrefix: smallPrefix }, { ensureStream: false });
+    const dispatcher = new OutboxDispatcher(db.prisma, publisher, OPTIONS, silent);
+    try {
+      const id = await record('order.placed', { orderId: 'T3JkZXI6Mw', status: 'PENDING' });
+      expect(await dispatcher.dispatchOnce()).toEqual({ published: 0, failed: 1, dead: 0, deferred: 0 });
+      expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PENDING', attempts: 1 });
+    } finally {
+      await dispatcher.stop();
+      await manager.streams.delete(small).catch(() => undefined);
+    }
   });
 });
