@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { describeIf } from '../helpers/conditions';
-import { contractBreach, isSuccess, pause, prepareDrillDatabase, reportDrill, startLoad, stopLoads, waitFor, type DrillData } from '../helpers/drillLoad';
+import { contractBreach, isSuccess, prepareDrillDatabase, reportDrill, startLoad, stopLoads, type DrillData } from '../helpers/drillLoad';
 import { killSpawnedProcesses, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import {
   disposeThrowawayServices,
@@ -13,6 +13,7 @@ import {
   type ThrowawayServer,
 } from '../helpers/throwawayServices';
 import { TEST_AUTH_ENV } from '../helpers/tokens';
+import { pause, waitFor } from '../helpers/waiting';
 
 /**
  * Drill: NATS goes away (SIGKILL) for 30 s while orders are placed. Requests do not notice;
