@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
 import { connectRedis } from '../src/db/redisClient';
+import { createEventStream } from '../test/helpers/eventStreams';
 import { createThrowawayDatabase } from '../test/helpers/testDatabases';
 import { checkInvariants, checkOutbox, checkStream, type Invariant } from './mixed/invariants';
 import { summarize, type OperationSummary } from './mixed/latency';
@@ -117,6 +118,10 @@ async function main(): Promise<void> {
         : {}),
       ...(natsUrl ? { NATS_URL: natsUrl, NATS_STREAM: RUN_ID.toUpperCase(), NATS_SUBJECT_PREFIX: `${RUN_ID}.events` } : {}),
     };
+    // Before the replicas (they adopt it), with a 100 ms duplicate window instead of two minutes:
+    // "each event in the stream exactly once" then counts what the dispatchers published, not
+    // what JetStream let through.
+    if (natsUrl) await createEventStream(natsUrl, env.NATS_STREAM!, env.NATS_SUBJECT_PREFIX!);
     for (let i = 1; i <= REPLICAS; i++) replicas.push(await startReplica(compiled, env, path.join(logDir, `replica-${i}.log`)));
     console.log(
       `${REPLICAS} replicas: ${replicas.map((r) => r.url).join(', ')}; Redis: ${redisUrl ? 'shared' : 'none (per process)'}; NATS: ${natsUrl ?? 'none'}`,

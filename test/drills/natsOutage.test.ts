@@ -2,7 +2,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { describeIf } from '../helpers/conditions';
-import { contractBreach, isSuccess, pause, prepareDrillDatabase, reportDrill, startLoad, stopLoads, waitFor, type DrillData } from '../helpers/drillLoad';
+import { contractBreach, isSuccess, prepareDrillDatabase, reportDrill, startLoad, stopLoads, type DrillData } from '../helpers/drillLoad';
+import { createEventStream, eventStreamConfig } from '../helpers/eventStreams';
 import { killSpawnedProcesses, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import {
   disposeThrowawayServices,
@@ -13,14 +14,18 @@ import {
   type ThrowawayServer,
 } from '../helpers/throwawayServices';
 import { TEST_AUTH_ENV } from '../helpers/tokens';
+import { pause, waitFor } from '../helpers/waiting';
 
 /**
  * Drill: NATS goes away (SIGKILL) for 30 s while orders are placed. Requests do not notice;
  * events wait in the outbox; once NATS is back (same store: the stream persists) the dispatcher
- * delivers the backlog, every event exactly once in the stream, none left PENDING or DEAD.
+ * delivers the backlog, every event exactly once in the stream, none left PENDING or DEAD. The
+ * stream is made before the gateway starts, with a 100 ms duplicate window: an event published
+ * again after the outage would be a second message, not one JetStream drops as a duplicate.
  */
 const OUTAGE_MS = 30_000;
 const STREAM = 'DRILL_EVENTS';
+const SUBJECT_PREFIX = 'drill.events';
 const REQUEST_TIMEOUT_MS = 4_000;
 /** Generous for a shared two-core machine; a dispatcher waiting out its backoff takes a minute. */
 const DRAIN_BOUND_MS = 15_000;
@@ -45,6 +50,8 @@ describeIf(!unavailable, unavailable && !unavailable.available ? unavailable.rea
   beforeAll(async () => {
     [database, nats] = await Promise.all([startThrowawayPostgres(), startThrowawayNats()]);
     data = await prepareDrillDatabase(database.url);
+    // The restarted server keeps its store, and with it this stream and its 100 ms duplicate window.
+    await createEventStream(nats.url, STREAM, SUBJECT_PREFIX);
     env = {
       ...TEST_AUTH_ENV,
       NODE_ENV: 'test',
@@ -54,6 +61,7 @@ describeIf(!unavailable, unavailable && !unavailable.available ? unavailable.rea
       REDIS_URL: '',
       NATS_URL: nats.url,
       NATS_STREAM: STREAM,
+      NATS_SUBJECT_PREFIX: SUBJECT_PREFIX,
     };
     gateway = startGatewayProcess(env);
     url = await waitForUrl(gateway);
@@ -118,7 +126,9 @@ describeIf(!unavailable, unavailable && !unavailable.available ? unavailable.rea
     const nc = await connect({ servers: nats.url });
     try {
       const manager = await jetstreamManager(nc);
-      const { state } = await manager.streams.info(STREAM);
+      const { config, state } = await manager.streams.info(STREAM);
+      // Still the stream made before the gateway started: a default two-minute window would hide a republication.
+      expect(config.duplicate_window).toBe(eventStreamConfig(STREAM, SUBJECT_PREFIX).duplicate_window);
       const perEventId = new Map<string, number>();
       for (let seq = state.first_seq; seq <= state.last_seq; seq += 1) {
         const message = await manager.streams.getMessage(STREAM, { seq });

@@ -1,20 +1,10 @@
 import pg from 'pg';
 import { describeIf } from '../helpers/conditions';
-import {
-  contractBreach,
-  DRILL_STOCK,
-  pause,
-  prepareDrillDatabase,
-  reachedDatabase,
-  reportDrill,
-  startLoad,
-  stopLoads,
-  waitFor,
-  type DrillData,
-} from '../helpers/drillLoad';
+import { contractBreach, DRILL_STOCK, prepareDrillDatabase, reachedDatabase, reportDrill, startLoad, stopLoads, type DrillData } from '../helpers/drillLoad';
 import { killSpawnedProcesses, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import { disposeThrowawayServices, startThrowawayPostgres, throwawayAvailability, type ThrowawayPostgres } from '../helpers/throwawayServices';
 import { TEST_AUTH_ENV } from '../helpers/tokens';
+import { pause, waitFor } from '../helpers/waiting';
 
 /**
  * Drill: the database stops under load (pg_ctl stop -m immediate, a crash) and starts again a

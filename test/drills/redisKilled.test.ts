@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { describeIf } from '../helpers/conditions';
-import { contractBreach, isSuccess, pause, prepareDrillDatabase, reportDrill, startLoad, stopLoads, waitFor, type DrillData } from '../helpers/drillLoad';
+import { contractBreach, isSuccess, prepareDrillDatabase, reportDrill, startLoad, stopLoads, type DrillData } from '../helpers/drillLoad';
 import { killSpawnedProcesses, startGatewayProcess, waitForUrl, type SpawnedProcess } from '../helpers/gatewayProcess';
 import {
   disposeThrowawayServices,
@@ -11,6 +11,7 @@ import {
   type ThrowawayServer,
 } from '../helpers/throwawayServices';
 import { TEST_AUTH_ENV } from '../helpers/tokens';
+import { pause, waitFor } from '../helpers/waiting';
 
 /**
  * Drill: Redis, where two replicas keep their shared rate-limit buckets, is killed (SIGKILL)

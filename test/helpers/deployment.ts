@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -26,16 +25,4 @@ export function writeJwtKeyPair(dir: string): { publicKey: string; privateKeyFil
   const privateKeyFile = path.join(dir, 'jwt-private.pem');
   writeFileSync(privateKeyFile, privateKey, { mode: 0o600 });
   return { publicKey, privateKeyFile };
-}
-
-/** A port free on 127.0.0.1 now (for a process that cannot be told port 0, like nginx). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -7,6 +7,7 @@ import { SEED_SIZES, seedDatabase } from '../../src/db/seed';
 import { globalId, PLACE_ORDER } from './orders';
 import { DEFAULT_DATABASE_TIMEOUTS } from './testDatabases';
 import { signToken } from './tokens';
+import { pause } from './waiting';
 
 /**
  * The failure drills' steady load and what it saw: a few clients, each reading products and its
@@ -168,7 +169,7 @@ export function startLoad({ urls, clients, productGlobalId, requestTimeoutMs, pa
       if (Date.now() > giveUpAt) return;
       // As a client would: after Retry-After (kept short here), or a second when none came.
       const retryAfterMs = Math.min(2_000, Number(exchange.retryAfter ?? 1) * 1_000);
-      await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+      await pause(retryAfterMs);
     }
   };
 
@@ -178,7 +179,7 @@ export function startLoad({ urls, clients, productGlobalId, requestTimeoutMs, pa
       if (turn % 3 === 0) await send(client, 'products', token, READ_PRODUCTS);
       else if (turn % 3 === 1) await send(client, 'orders', token, READ_ORDERS);
       else await placeOrder(client, token);
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await pause(pauseMs);
     }
   };
 
@@ -203,20 +204,6 @@ const loads = new Set<Load>();
 /** Stops every load still running, without waiting for its keys to settle (afterAll, when a drill failed midway). */
 export async function stopLoads(): Promise<void> {
   await Promise.all([...loads].map((load) => load.stop(0)));
-}
-
-/** Sleeps `ms`. */
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 50 ms until it returns a value other than undefined; fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
-    await pause(50);
-  }
 }
 
 const ARTIFACT = path.resolve(__dirname, '../artifacts/drills.json');

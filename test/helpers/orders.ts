@@ -1,4 +1,6 @@
+import { recordEvent } from '../../src/events/outbox';
 import type { TestServer } from './testServer';
+import { waitFor } from './waiting';
 
 /**
  * A page of orders with every relation level under it (customer; items -> product -> stock ->
@@ -86,4 +88,30 @@ export async function createStockedProduct(
     await server.db.prisma.inventoryLevel.create({ data: { productId: product.id, warehouseId: Number(warehouseId), onHand } });
   }
   return { id: product.id, globalId: globalId('Product', product.id), sku };
+}
+
+/**
+ * Resolves once a subscription to the status changes of order `orderGlobalId` follows the
+ * outbox, `delivered` counting what it has received. A subscription delivers only what commits
+ * after its replica read where the outbox ends, a moment after the replica took the operation,
+ * and nothing outside the process shows that moment: so this records a copy of the order's own
+ * order.placed event every 500 ms until one arrives. Every change committed from then on is
+ * delivered, after the copies that are (one recorded before that moment never is). A copy
+ * arrives as the change `{ previousStatus: null, status: 'PENDING' }`.
+ */
+export async function waitUntilSubscriptionFollows(server: Pick<TestServer, 'db'>, orderGlobalId: string, delivered: () => number): Promise<void> {
+  const placed = await server.db.prisma.event.findFirstOrThrow({ where: { type: 'order.placed', payload: { path: ['orderId'], equals: orderGlobalId } } });
+  let nextCopyAt = 0;
+  await waitFor(
+    'the subscription to deliver a change committed after it was opened',
+    async () => {
+      if (delivered() > 0) return true;
+      if (Date.now() >= nextCopyAt) {
+        await server.db.prisma.$transaction((tx) => recordEvent(tx, 'order.placed', placed.payload as Record<string, unknown>));
+        nextCopyAt = Date.now() + 500;
+      }
+      return false;
+    },
+    20_000,
+  );
 }

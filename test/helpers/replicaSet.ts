@@ -5,12 +5,10 @@ import Redis from 'ioredis';
 import { connectDatabase, type Database } from '../../src/db/database';
 import { applyMigrations } from '../../src/db/migrations';
 import { SEED_SIZES, seedDatabase } from '../../src/db/seed';
+import { eventStreamConfig } from './eventStreams';
 import { startGatewayProcess, waitForUrl, type SpawnedProcess } from './gatewayProcess';
 import { createThrowawayDatabase, DEFAULT_DATABASE_TIMEOUTS } from './testDatabases';
 import { TEST_AUTH_ENV } from './tokens';
-
-/** The smallest duplicate window JetStream accepts (nats-server refuses less than 100 ms). */
-const DUPLICATE_WINDOW_NS = 100_000_000;
 
 export interface Replica {
   readonly name: string;
@@ -42,7 +40,10 @@ export interface ReplicaSet {
   output(): string;
   /** Every message of the stream, in order. */
   streamMessages(): Promise<StreamMessage[]>;
-  /** Kills what still runs, deletes the stream and the Redis keys, drops the database. */
+  /**
+   * Kills what still runs, deletes the stream and the Redis keys, drops the database: every
+   * step, even after one failed (then it rejects with every failure).
+   */
   close(): Promise<void>;
 }
 
@@ -62,22 +63,33 @@ export async function startReplicaSet(env: Record<string, string>): Promise<Repl
   const db = connectDatabase({ connectionString: database.url, poolSize: 4, timeouts: DEFAULT_DATABASE_TIMEOUTS });
   let nats: NatsConnection | undefined;
   let manager: JetStreamManager | undefined;
+  let streamCreated = false;
   const replicas: Replica[] = [];
   const close = async () => {
+    const failures: unknown[] = [];
+    const step = async (work: () => Promise<unknown>) => {
+      try {
+        await work();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
     for (const replica of replicas) for (const spawned of replica.processes) spawned.kill();
     await Promise.all(replicas.flatMap((replica) => replica.processes.map((spawned) => spawned.exited)));
-    await manager?.streams.delete(stream).catch(() => undefined);
-    await nats?.close();
-    await deleteRedisKeys(process.env.REDIS_URL!, redisPrefix);
-    await db.close();
-    await database.drop();
+    if (streamCreated) await step(() => manager!.streams.delete(stream));
+    if (nats) await step(() => nats!.close());
+    await step(() => deleteRedisKeys(process.env.REDIS_URL!, redisPrefix));
+    await step(() => db.close());
+    await step(() => database.drop());
+    if (failures.length > 0) throw new AggregateError(failures, `the replica set did not close cleanly: ${failures.map(String).join('; ')}`);
   };
   try {
     await applyMigrations(db.pool);
     await seedDatabase(db.prisma, SEED_SIZES.demo);
     nats = await connect({ servers: process.env.NATS_URL! });
     manager = await jetstreamManager(nats);
-    await manager.streams.add({ name: stream, subjects: [`${subjectPrefix}.>`], duplicate_window: DUPLICATE_WINDOW_NS });
+    await manager.streams.add(eventStreamConfig(stream, subjectPrefix));
+    streamCreated = true;
 
     const shared = {
       ...TEST_AUTH_ENV,
@@ -136,7 +148,8 @@ export async function startReplicaSet(env: Record<string, string>): Promise<Repl
       close,
     };
   } catch (error) {
-    await close();
+    // The start's failure is the one to report; a failure to clean up after it would hide it.
+    await close().catch(() => undefined);
     throw error;
   }
 }

@@ -3,6 +3,8 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
+import { pause } from './waiting';
 
 /**
  * PostgreSQL, Redis and NATS JetStream servers of a test's own, on free loopback ports, that the
@@ -50,15 +52,6 @@ export const throwawayAvailability = {
   nats: binaries.natsServer ? { available: true as const } : { available: false as const, reason: 'needs nats-server (JetStream) on PATH' },
 };
 
-/** A loopback port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Resolves once `port` accepts a TCP connection; fails after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -70,7 +63,7 @@ export async function waitForPort(port: number, timeoutMs = 30_000): Promise<voi
     });
     if (open) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
   }
 }
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { exitWithin, killSpawnedProcesses, spawnTsx } from '../helpers/gatewayProcess';
+import { freePort } from '../helpers/ports';
 import { createTestServer, testDatabaseUrl, type TestServer } from '../helpers/testServer';
 
 /**
@@ -71,14 +71,6 @@ async function report(args: string[], { env = {}, stdin }: { env?: Record<string
   if (stdin !== undefined) command.child.stdin!.end(stdin);
   const code = await exitWithin(command, 60_000);
   return { code, stdout, output: command.output() };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe('npm run ops:report', () => {

@@ -8,9 +8,9 @@ import { recordEvent } from '../../src/events/outbox';
 import { createIsolatedDatabase } from '../helpers/isolatedDatabase';
 import type { Database } from '../../src/db/database';
 import { describeWithNats } from '../helpers/conditions';
+import { pause } from '../helpers/waiting';
 
 const silent = pino({ level: 'silent' });
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OPTIONS = { batchSize: 10, maxAttempts: 3, baseBackoffMs: 0, pollMs: 20 };
 
 let isolated: Awaited<ReturnType<typeof createIsolatedDatabase>>;

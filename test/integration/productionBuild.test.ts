@@ -72,7 +72,9 @@ describeIf(
     const production = { NODE_ENV: 'production', JWT_PUBLIC_KEY: publicKey };
     gateway = spawnDetached('node', ['dist/src/main.js'], {
       cwd: app,
-      env: { ...production, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info' },
+      // Not the Redis and NATS a CI run names: its keys and events would land under the default
+      // prefixes and stream, shared with anyone else's, and outlive the test (an empty setting is an unset one).
+      env: { ...production, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', REDIS_URL: '', NATS_URL: '' },
     });
     const url = await waitForUrl(gateway);
     expect(gateway.output()).not.toMatch(/migrat/i);
