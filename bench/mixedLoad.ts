@@ -1,12 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { signWithPrivateKey } from '../src/auth/signToken';
 import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
@@ -87,23 +87,29 @@ async function main(): Promise<void> {
     });
     console.log(stdout.trim());
 
-    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    // The replicas verify ES256 tokens with a public key, as production does; the key pair is this run's own.
+    const { publicKey, privateKey } = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     const token = (roles: string[], subject: string) =>
-      new SignJWT({ roles })
-        .setProtectedHeader({ alg: 'ES256' })
-        .setSubject(subject)
-        .setIssuer('orders-gateway')
-        .setAudience('orders-gateway')
-        .setIssuedAt()
-        .setExpirationTime('2h')
-        .sign(privateKey);
+      signWithPrivateKey({
+        privateKeyPem: privateKey,
+        algorithm: 'ES256',
+        issuer: 'orders-gateway',
+        audience: 'orders-gateway',
+        subject,
+        claims: { roles },
+        expiresIn: '2h',
+      });
     const env: Record<string, string> = {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
       DATABASE_URL: database.url,
-      JWT_PUBLIC_KEY: await exportSPKI(publicKey),
+      JWT_PUBLIC_KEY: publicKey,
       JWT_PUBLIC_KEY_ALG: 'ES256',
       METRICS_TOKEN: randomBytes(16).toString('hex'),
       RATE_LIMIT_TIERS: LOAD_RATE_TIERS,
