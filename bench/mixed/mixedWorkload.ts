@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../src/db/seed';
 import { WORKLOADS } from '../workloads';
 import type { OperationRecord } from './latency';
 
@@ -64,18 +65,6 @@ interface Answer {
   retryable: boolean;
 }
 
-/** mulberry32: a small seeded generator, so that two runs make the same choices. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function pickOperation(random: () => number): Operation {
   const total = MIX.reduce((sum, m) => sum + m.weight, 0);
   let roll = random() * total;
@@ -92,7 +81,7 @@ export function pickOperation(random: () => number): Operation {
  * replica when the answer says retry (503, 409 in progress, a dropped connection).
  */
 export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoadResult> {
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   const records = new Map<Operation, OperationRecord>(MIX.map(({ operation }) => [operation, { latenciesMs: [], outcomes: new Map() }]));
   const result: MixedLoadResult = { records, confirmedOrders: new Map(), unconfirmedKeys: [], confirmedTransitions: 0, retries: 0, elapsedMs: 0 };
   const readBodies = new Map(

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -46,4 +48,30 @@ export function connectWebSocket(httpUrl: string, params: Record<string, string>
     },
     dispose: async () => client.dispose(),
   };
+}
+
+/**
+ * A bare graphql-ws upgrade request to `url`, below any client library: what the server answers
+ * at the handshake (its refusals come before the protocol). On 101 the socket is handed back
+ * open, for the caller to hold (a connection that counts against a limit) or destroy.
+ */
+export function requestUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string; socket?: Duplex }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-protocol': 'graphql-transport-ws',
+        ...headers,
+      },
+    });
+    request.on('upgrade', (_response, socket) => resolve({ status: 101, socket }));
+    request.on('response', (response) => {
+      response.resume();
+      resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined });
+    });
+    request.on('error', reject);
+  });
 }

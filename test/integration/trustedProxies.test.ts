@@ -1,7 +1,7 @@
-import http from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { createTestServer, firstError, type TestServer } from '../helpers/testServer';
+import { requestUpgrade } from '../helpers/webSocketClients';
 
 const QUERY = `query($first: Int) { products(first: $first) { edges { node { sku } } } }`; // costs 1 + first x 2
 /** An anonymous bucket of 30 points that hardly refills: one query of 29 points empties it. */
@@ -22,35 +22,17 @@ async function statusAfterEmptying(server: TestServer, forwardedFor: string, nex
 }
 
 /** Opens a WebSocket upgrade as `forwardedFor`: 101 (kept open until `close`) or the refusal's status. */
-function upgrade(url: string, forwardedFor: string, open: Socket[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, {
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        'sec-websocket-protocol': 'graphql-transport-ws',
-        'x-forwarded-for': forwardedFor,
-      },
-    });
-    request.on('upgrade', (_response, socket) => {
-      open.push(socket);
-      resolve(101);
-    });
-    request.on('response', (response) => {
-      response.resume();
-      resolve(response.statusCode!);
-    });
-    request.on('error', reject);
-  });
+async function upgrade(url: string, forwardedFor: string, open: Duplex[]): Promise<number> {
+  const { status, socket } = await requestUpgrade(url, { 'x-forwarded-for': forwardedFor });
+  if (socket) open.push(socket);
+  return status;
 }
 
 describe('client addresses behind a proxy (TRUSTED_PROXIES)', () => {
   let trusted: TestServer;
   let onlyTheProxy: TestServer;
   let untrusted: TestServer;
-  const sockets: Socket[] = [];
+  const sockets: Duplex[] = [];
   beforeAll(async () => {
     // Each server's buckets under a prefix of its own: runs sharing a Redis never meet.
     const prefix = () => ({ RATE_LIMIT_REDIS_PREFIX: `test:${randomUUID()}:` });

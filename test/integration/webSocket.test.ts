@@ -1,9 +1,8 @@
-import http from 'node:http';
 import { createApiKey, revokeApiKey } from '../../src/auth/apiKeys';
 import { createStockedProduct, PLACE_ORDER } from '../helpers/orders';
 import { createTestServer, type TestServer } from '../helpers/testServer';
 import { signToken } from '../helpers/tokens';
-import { connectWebSocket, type WebSocketClient } from '../helpers/webSocketClients';
+import { connectWebSocket, requestUpgrade, type WebSocketClient } from '../helpers/webSocketClients';
 
 /**
  * graphql-ws at /graphql runs queries, mutations and subscriptions through the same policy
@@ -159,25 +158,9 @@ describe('connection limits', () => {
 });
 
 /** The status of a graphql-ws upgrade request to `url` (101 when it is accepted), and its Retry-After. */
-function upgradeStatus(url: string): Promise<{ status: number; retryAfter?: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, {
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        'sec-websocket-protocol': 'graphql-transport-ws',
-      },
-    });
-    request.on('upgrade', (_response, socket) => {
-      socket.destroy();
-      resolve({ status: 101 });
-    });
-    request.on('response', (response) => {
-      response.resume();
-      resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined });
-    });
-    request.on('error', reject);
-  });
+/** The status of an upgrade request, its connection closed at once when it succeeded. */
+async function upgradeStatus(url: string): Promise<{ status: number; retryAfter?: string }> {
+  const { socket, ...answer } = await requestUpgrade(url);
+  socket?.destroy();
+  return answer.status === 101 ? { status: 101 } : answer;
 }

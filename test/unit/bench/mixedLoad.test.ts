@@ -1,5 +1,6 @@
 import { percentile, summarize } from '../../../bench/mixed/latency';
-import { classify, MIX, pickOperation, seededRandom } from '../../../bench/mixed/mixedWorkload';
+import { classify, MIX, pickOperation } from '../../../bench/mixed/mixedWorkload';
+import { mulberry32 as seededRandom } from '../../../src/db/seed';
 
 describe('percentile', () => {
   it('is the nearest rank: the smallest value with at least p% of the values at or below it', () => {
